@@ -1,0 +1,50 @@
+"""The library's own exceptions.
+
+Every message is safe to show to a user: it never contains a worker ID (NIK) or a name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class PremiumAllocError(Exception):
+    """Base class of every error raised on purpose by premium_alloc."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in an input: where it is, what was there, what is wrong."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class ScenarioError(PremiumAllocError, ValueError):
+    """A scenario (or worker list) failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem], more: int = 0) -> None:
+        self.problems = list(problems)
+        self.more = more
+        lines = [str(p) for p in self.problems]
+        if more:
+            lines.append(f"... and {more} more problem(s)")
+        head = f"{len(self.problems) + more} problem(s) in the input"
+        super().__init__(head + ":\n  " + "\n  ".join(lines))
+
+
+class SolverError(PremiumAllocError, RuntimeError):
+    """The solver is missing, failed, or returned no usable plan."""
+
+
+class VerificationError(PremiumAllocError, RuntimeError):
+    """A plan failed the integer post-solve check; it is never returned."""
+
+    def __init__(self, violations: list[str]) -> None:
+        self.violations = list(violations)
+        shown = "\n  ".join(self.violations[:20])
+        extra = f"\n  ... and {len(self.violations) - 20} more" if len(self.violations) > 20 else ""
+        super().__init__(f"plan failed verification ({len(self.violations)} violation(s)):\n  {shown}{extra}")

@@ -1,0 +1,349 @@
+"""From a scenario and its groups to the integer program, as arrays (no loop per worker).
+
+Columns are the eligible (group, source, phase) triples; ``x`` counts the workers of the
+group whose premium in the phase that source pays. The model is split into independent
+parts (connected components of groups and budgets), each a :class:`Part` that can be
+solved on its own, in another process or on another machine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from math import gcd
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
+
+from .rates import RateTable, default_table, phase_premium
+from .scenario import Scenario
+
+NONE = -1
+
+
+@dataclass
+class Part:
+    """One independent piece of the integer program, as plain arrays (picklable)."""
+
+    cols: np.ndarray  # global column index of each local column
+    w: np.ndarray  # W-coefficient of one worker: months(p) * weight(g)
+    cost: np.ndarray  # int64 phase premium paid by the source
+    rank: np.ndarray  # source rank in source_order (tie-break)
+    brow: np.ndarray  # local budget row of each column
+    budget: np.ndarray  # int64 budget of each local budget row
+    gp: np.ndarray  # local (group, phase) index of each column
+    cap: np.ndarray  # int64 workers in each (group, phase)
+    gp_next: np.ndarray  # next phase's (group, phase) under continuity, or -1
+    gp_phase: np.ndarray  # phase position of each (group, phase)
+    vp: np.ndarray  # local (village, phase) index of each column
+    target: np.ndarray  # int64 quota floor T per (village, phase)
+    qcoef: np.ndarray  # W-coefficient of one unit of quota credit: months(p) * quota_bonus
+    vmax: np.ndarray  # int64 quota cap per (village, phase), -1 if none
+    granularity: float | None  # W of any integer plan is a multiple of this, when known
+
+
+@dataclass
+class Model:
+    """The whole integer program and the tables needed to report on it."""
+
+    scenario: Scenario
+    groups: pd.DataFrame  # village, priority, sector, income, count, vidx
+    phase_ids: list[str]
+    months: np.ndarray
+    source_ids: list[str]
+    col_g: np.ndarray
+    col_s: np.ndarray
+    col_p: np.ndarray
+    col_cost: np.ndarray
+    col_w: np.ndarray
+    col_brow: np.ndarray
+    budget: np.ndarray
+    budget_source: np.ndarray
+    budget_village: np.ndarray  # village index, -1 for a pooled budget
+    target: np.ndarray  # T per (village, phase), shape (V, P)
+    vmax: np.ndarray  # cap per (village, phase), -1 if none, shape (V, P)
+    shortfall_premium: np.ndarray  # int64 per (group, phase), shape (G, P)
+    weights: np.ndarray  # priority weight per group
+    quota_bonus: float
+    warnings: list[str] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
+
+    @property
+    def n_cols(self) -> int:
+        """Number of (group, source, phase) columns."""
+        return int(self.col_g.size)
+
+
+def _premium_lookup(
+    scenario: Scenario,
+    table: RateTable,
+    income: np.ndarray,
+    sector: np.ndarray,
+    kind: np.ndarray,
+    phase: np.ndarray,
+) -> np.ndarray:
+    """Phase premium for each row, computed once per distinct (income, sector, kind, phase)."""
+    phases = scenario.ordered_phases
+    switches = {"dana_desa": scenario.assumptions.discount_dana_desa, "apbdes": scenario.assumptions.discount_apbdes}
+    key = pd.DataFrame({"income": income, "sector": sector, "kind": kind, "phase": phase})
+    codes, uniq = pd.MultiIndex.from_frame(key).factorize()
+    values = np.array(
+        [
+            phase_premium(
+                scenario.programs,
+                phases[p].start,
+                phases[p].months,
+                income=int(inc),
+                sector=str(sec),
+                funder=str(k),
+                overrides=scenario.rates,
+                switches=switches,
+                table=table,
+            )
+            for inc, sec, k, p in uniq
+        ],
+        dtype=np.int64,
+    )
+    return values[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
+def _granularity(values: np.ndarray) -> float | None:
+    """Largest d such that every value is an integer multiple of d (small denominators only)."""
+    uniq = np.unique(values[values != 0])
+    if uniq.size == 0:
+        return None
+    num, den = 0, 1
+    for v in uniq.tolist():
+        f = Fraction(v).limit_denominator(1000)
+        if abs(float(f) - v) > 1e-9 * max(1.0, abs(v)):
+            return None
+        den_new = den * f.denominator // gcd(den, f.denominator)
+        num = gcd(num * (den_new // den), f.numerator * (den_new // f.denominator))
+        den = den_new
+    return num / den if num else None
+
+
+def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | None = None) -> Model:
+    """Build the integer program of ``scenario`` over ``groups`` in bulk."""
+    table = table or default_table()
+    phases = scenario.ordered_phases
+    phase_ids = [p.id for p in phases]
+    P = len(phases)
+    months = np.array([p.months for p in phases], dtype=np.int64)
+    villages = scenario.villages
+    V = len(villages)
+    vindex = {v.id: i for i, v in enumerate(villages)}
+    G = len(groups)
+    g_v = groups["vidx"].to_numpy(np.int64)
+    g_n = groups["count"].to_numpy(np.int64)
+    g_pri = groups["priority"].to_numpy(object)
+    g_sec = groups["sector"].to_numpy(object)
+    g_inc = groups["income"].to_numpy(np.int64)
+    weights_map = scenario.objective.priority_weights
+    pri_codes, pri_uniq = pd.factorize(g_pri)
+    weights = np.array([float(weights_map.get(p, 1.0)) for p in pri_uniq], dtype=float)[pri_codes] if G else np.zeros(0)
+
+    v_reg = np.array([v.regency or "" for v in villages], dtype=object)
+    v_prov = np.array([v.province or "" for v in villages], dtype=object)
+    # groups of each village, as a CSR index (groups are sorted by village)
+    v_start = np.searchsorted(g_v, np.arange(V + 1))
+
+    sources = scenario.sources
+    order = scenario.ordered_sources
+    rank_of = {s.id: i for i, s in enumerate(order)}
+    cg, cs, cp, cb = [], [], [], []
+    budgets: list[int] = []
+    b_src: list[int] = []
+    b_vil: list[int] = []
+    for si, s in enumerate(sources):
+        elig = s.eligible or {}
+        cand = np.arange(G)
+        if "village" in elig:
+            vs = sorted({vindex[v] for v in elig["village"] if v in vindex})
+            cand = np.concatenate([np.arange(v_start[v], v_start[v + 1]) for v in vs]) if vs else np.zeros(0, np.int64)
+        mask = np.ones(cand.size, dtype=bool)
+        if "regency" in elig:
+            mask &= np.isin(v_reg[g_v[cand]], list(elig["regency"]))
+        if "province" in elig:
+            mask &= np.isin(v_prov[g_v[cand]], list(elig["province"]))
+        if "sector" in elig:
+            mask &= np.isin(g_sec[cand], list(elig["sector"]))
+        if "priority" in elig:
+            mask &= np.isin(g_pri[cand], list(elig["priority"]))
+        cand = cand[mask]
+        if s.scope == "village":
+            assert s.budgets is not None
+            row_of_v = np.full(V, NONE, dtype=np.int64)
+            for vid, amount in s.budgets.items():
+                row_of_v[vindex[vid]] = len(budgets)
+                budgets.append(int(amount))
+                b_src.append(si)
+                b_vil.append(vindex[vid])
+            cand = cand[row_of_v[g_v[cand]] != NONE]
+            rows = row_of_v[g_v[cand]]
+        else:
+            assert s.budget is not None
+            rows = np.full(cand.size, len(budgets), dtype=np.int64)
+            budgets.append(int(s.budget))
+            b_src.append(si)
+            b_vil.append(NONE)
+        allowed = [phase_ids.index(p) for p in (s.phases or phase_ids)]
+        for p in sorted(allowed):
+            cg.append(cand)
+            cs.append(np.full(cand.size, si, dtype=np.int64))
+            cp.append(np.full(cand.size, p, dtype=np.int64))
+            cb.append(rows)
+    col_g = np.concatenate(cg).astype(np.int64) if cg else np.zeros(0, np.int64)
+    col_s = np.concatenate(cs).astype(np.int64) if cs else np.zeros(0, np.int64)
+    col_p = np.concatenate(cp).astype(np.int64) if cp else np.zeros(0, np.int64)
+    col_b = np.concatenate(cb).astype(np.int64) if cb else np.zeros(0, np.int64)
+
+    warnings: list[str] = []
+    if scenario.objective.continuity and col_g.size:
+        has = np.zeros((G, P), dtype=bool)
+        has[col_g, col_p] = True
+        # c[g,p] <= c[g,p'] for later p': a later phase with no possible payer forces earlier cover to 0.
+        missing = np.where(~has, np.arange(P)[None, :], -1)
+        last_missing = missing.max(axis=1)
+        keep = col_p > last_missing[col_g]
+        forced = np.unique(col_g[~keep])
+        if forced.size:
+            nv = np.unique(g_v[forced]).size
+            warnings.append(
+                f"continuity: {int(g_n[forced].sum()):,} worker(s) in {forced.size} group(s) of {nv} village(s) "
+                "cannot be covered in earlier phases because no source may pay for them in a later phase"
+            )
+        col_g, col_s, col_p, col_b = col_g[keep], col_s[keep], col_p[keep], col_b[keep]
+
+    kinds = np.array([s.kind for s in sources], dtype=object)
+    col_cost = _premium_lookup(scenario, table, g_inc[col_g], g_sec[col_g], kinds[col_s], col_p)
+    col_w = months[col_p] * weights[col_g] if col_g.size else np.zeros(0)
+    gg, pp = np.meshgrid(np.arange(G), np.arange(P), indexing="ij")
+    shortfall = _premium_lookup(
+        scenario, table, g_inc[gg.ravel()], g_sec[gg.ravel()], np.full(G * P, table.shortfall_funder, dtype=object), pp.ravel()
+    ).reshape(G, P)
+
+    # village floor and cap
+    v_total = np.bincount(g_v, weights=g_n, minlength=V).astype(np.int64) if G else np.zeros(V, np.int64)
+    dq = scenario.quota
+    qmin = np.array([(v.quota.min if v.quota and v.quota.min is not None else dq.min) or 0 for v in villages], dtype=np.int64)
+    qmax = np.array(
+        [
+            (v.quota.max if v.quota and v.quota.max is not None else (dq.max if dq.max is not None else NONE))
+            for v in villages
+        ],
+        dtype=np.int64,
+    )
+    target = np.repeat(np.minimum(qmin, v_total)[:, None], P, axis=1)
+    vmax = np.repeat(qmax[:, None], P, axis=1)
+    low_cap = np.flatnonzero((qmax != NONE) & (qmax < np.minimum(qmin, v_total)))
+    if low_cap.size:
+        names = ", ".join(villages[i].id for i in low_cap[:10]) + (" ..." if low_cap.size > 10 else "")
+        warnings.append(
+            f"quota.max is below the village floor in {low_cap.size} village(s) ({names}), "
+            f"in every phase ({', '.join(phase_ids)}): the floor cannot be met there"
+        )
+    for rule in table.year_rules:
+        for s in sources:
+            if s.kind != rule.kind:
+                continue
+            hit = [p.id for p in phases if int(p.start[:4]) in rule.years and (s.phases is None or p.id in s.phases)]
+            if hit:
+                warnings.append(f"source {s.id} ({s.kind}) in phase(s) {', '.join(hit)}: {rule.message}")
+    unknown_kinds = sorted({s.kind for s in sources} - set(table.funders))
+    if unknown_kinds:
+        warnings.append(f"unknown source kind(s) {', '.join(unknown_kinds)}: priced without any funder discount")
+
+    model = Model(
+        scenario=scenario,
+        groups=groups,
+        phase_ids=phase_ids,
+        months=months,
+        source_ids=[s.id for s in sources],
+        col_g=col_g,
+        col_s=col_s,
+        col_p=col_p,
+        col_cost=col_cost,
+        col_w=col_w.astype(float),
+        col_brow=col_b,
+        budget=np.array(budgets, dtype=np.int64),
+        budget_source=np.array(b_src, dtype=np.int64),
+        budget_village=np.array(b_vil, dtype=np.int64),
+        target=target,
+        vmax=vmax,
+        shortfall_premium=shortfall,
+        weights=weights,
+        quota_bonus=float(scenario.objective.quota_bonus),
+        warnings=warnings,
+    )
+    src_rank = np.array([rank_of[s.id] for s in sources], dtype=np.int64)
+    model.parts = split_parts(model, src_rank)
+    return model
+
+
+def split_parts(model: Model, src_rank: np.ndarray) -> list[Part]:
+    """Split the model into independent parts (connected components), each as a :class:`Part`."""
+    n = model.n_cols
+    if n == 0:
+        return []
+    P = len(model.phase_ids)
+    G = len(model.groups)
+    g_v = model.groups["vidx"].to_numpy(np.int64)
+    g_n = model.groups["count"].to_numpy(np.int64)
+    gp_global = model.col_g * P + model.col_p
+    vp_global = g_v[model.col_g] * P + model.col_p
+    qcoef_all = (model.months[None, :] * model.quota_bonus).repeat(model.target.shape[0], axis=0)
+    links_vp = ((model.target > 0) & (qcoef_all > 0)) | (model.vmax != NONE)
+    link_col_vp = links_vp.ravel()[vp_global]
+    nb = model.budget.size
+    NG, NV = G * P, model.target.size
+    # graph nodes: columns | budget rows | (group, phase) | (village, phase)
+    rows_e = [np.arange(n), np.arange(n), np.flatnonzero(link_col_vp)]
+    cols_e = [n + model.col_brow, n + nb + gp_global, n + nb + NG + vp_global[link_col_vp]]
+    if model.scenario.objective.continuity and P > 1:
+        g_all = np.repeat(np.arange(G), P - 1)
+        p_all = np.tile(np.arange(P - 1), G)
+        rows_e.append(n + nb + g_all * P + p_all)
+        cols_e.append(n + nb + g_all * P + p_all + 1)
+    r = np.concatenate(rows_e)
+    c = np.concatenate(cols_e)
+    N = n + nb + NG + NV
+    graph = sparse.coo_matrix((np.ones(r.size, dtype=np.int8), (r, c)), shape=(N, N)).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    col_label = labels[:n]
+    order = np.argsort(col_label, kind="stable")
+    bounds = np.flatnonzero(np.diff(col_label[order])) + 1
+    gran = _granularity(np.concatenate([model.col_w, model.months * model.quota_bonus]))
+    parts = []
+    for cols in np.split(order, bounds):
+        b_u, brow = np.unique(model.col_brow[cols], return_inverse=True)
+        gp_u, gp = np.unique(gp_global[cols], return_inverse=True)
+        vp_u, vp = np.unique(vp_global[cols], return_inverse=True)
+        gp_next = np.full(gp_u.size, NONE, dtype=np.int64)
+        if model.scenario.objective.continuity:
+            pos = np.searchsorted(gp_u, gp_u + 1)
+            ok = (pos < gp_u.size) & ((gp_u % P) < P - 1)
+            ok[ok] &= gp_u[pos[ok]] == gp_u[ok] + 1
+            gp_next[ok] = pos[ok]
+        parts.append(
+            Part(
+                cols=cols,
+                w=model.col_w[cols],
+                cost=model.col_cost[cols],
+                rank=src_rank[model.col_s[cols]],
+                brow=brow.astype(np.int64),
+                budget=model.budget[b_u],
+                gp=gp.astype(np.int64),
+                cap=g_n[gp_u // P],
+                gp_next=gp_next,
+                gp_phase=(gp_u % P).astype(np.int64),
+                vp=vp.astype(np.int64),
+                target=model.target.ravel()[vp_u],
+                qcoef=qcoef_all.ravel()[vp_u].astype(float),
+                vmax=model.vmax.ravel()[vp_u],
+                granularity=gran,
+            )
+        )
+    return parts

@@ -1,0 +1,212 @@
+"""From a fractional (or slightly infeasible) plan to a feasible integer plan of high value.
+
+Rounding an LP down breaks village floors (villages sit at their floor with a fractional
+split), so after flooring the plan is repaired: first made feasible in integers, then
+filled greedily by value per rupiah (quota credit counted while a village is below its
+floor), then workers are moved to earlier sources in ``source_order`` where those can pay,
+and the freed money is filled again.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from .model import NONE, Part
+
+
+def _groups_of(index: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.argsort(index, kind="stable")
+    starts = np.searchsorted(index[order], np.arange(size + 1))
+    return order, starts
+
+
+def make_feasible(part: Part, x: np.ndarray) -> np.ndarray:
+    """Lower ``x`` (integers) until every cover, cap, budget and continuity row holds."""
+    x = np.maximum(np.asarray(x, dtype=np.int64), 0)
+    density = part.w / np.maximum(part.cost, 1)
+
+    def shrink(index: np.ndarray, weight: np.ndarray, limit: np.ndarray) -> None:
+        load = np.zeros(limit.size, dtype=np.int64)
+        np.add.at(load, index, x * weight)
+        bad = np.flatnonzero(load > limit)
+        if bad.size == 0:
+            return
+        order, starts = _groups_of(index, limit.size)
+        for row in bad.tolist():
+            members = order[starts[row] : starts[row + 1]]
+            members = members[np.lexsort((-part.rank[members], density[members]))]  # worst first
+            over = int(load[row] - limit[row])
+            for j in members.tolist():
+                if over <= 0:
+                    break
+                if x[j] == 0:
+                    continue
+                per = int(weight[j])
+                k = min(int(x[j]), -(-over // per) if per > 0 else int(x[j]))
+                x[j] -= k
+                over -= k * per
+
+    ones = np.ones(x.size, dtype=np.int64)
+    shrink(part.gp, ones, part.cap)
+    capped = part.vmax != NONE
+    if capped.any():
+        shrink(part.vp, ones, np.where(capped, part.vmax, np.iinfo(np.int64).max))
+    shrink(part.brow, part.cost, part.budget)
+    if (part.gp_next != NONE).any():
+        order, starts = _groups_of(part.gp, part.cap.size)
+        cover = np.zeros(part.cap.size, dtype=np.int64)
+        np.add.at(cover, part.gp, x)
+        for gp in np.argsort(-part.gp_phase, kind="stable").tolist():
+            nxt = int(part.gp_next[gp])
+            if nxt == NONE or cover[gp] <= cover[nxt]:
+                continue
+            over = int(cover[gp] - cover[nxt])
+            members = order[starts[gp] : starts[gp + 1]]
+            for j in members[np.argsort(density[members], kind="stable")].tolist():
+                k = min(int(x[j]), over)
+                x[j] -= k
+                over -= k
+                if over == 0:
+                    break
+            cover[gp] = cover[nxt]
+    return x
+
+
+class _State:
+    """Residual capacities of an integer plan, kept as Python lists for fast scalar updates."""
+
+    def __init__(self, part: Part, x: np.ndarray) -> None:
+        self.x = x.astype(np.int64).tolist()
+        spent = np.zeros(part.budget.size, dtype=np.int64)
+        np.add.at(spent, part.brow, x * part.cost)
+        cover = np.zeros(part.cap.size, dtype=np.int64)
+        np.add.at(cover, part.gp, x)
+        vcover = np.zeros(part.target.size, dtype=np.int64)
+        np.add.at(vcover, part.vp, x)
+        self.budget_left = (part.budget - spent).tolist()
+        self.cover = cover.tolist()
+        self.cap = part.cap.tolist()
+        self.vcover = vcover.tolist()
+        self.vmax = part.vmax.tolist()
+        self.target = part.target.tolist()
+        self.qcoef = part.qcoef.tolist()
+        self.gp_next = part.gp_next.tolist()
+        self.cost = part.cost.tolist()
+        self.w = part.w.tolist()
+        self.brow = part.brow.tolist()
+        self.gp = part.gp.tolist()
+        self.vp = part.vp.tolist()
+        self.rank = part.rank.tolist()
+
+    def room(self, j: int) -> int:
+        """Workers that column ``j`` can still take without breaking any row."""
+        g = self.gp[j]
+        k = self.cap[g] - self.cover[g]
+        c = self.cost[j]
+        if c > 0:
+            k = min(k, self.budget_left[self.brow[j]] // c)
+        v = self.vp[j]
+        if self.vmax[v] != NONE:
+            k = min(k, self.vmax[v] - self.vcover[v])
+        nxt = self.gp_next[g]
+        if nxt != NONE:
+            k = min(k, self.cover[nxt] - self.cover[g])
+        return max(k, 0)
+
+    def add(self, j: int, k: int) -> None:
+        self.x[j] += k
+        self.budget_left[self.brow[j]] -= k * self.cost[j]
+        self.cover[self.gp[j]] += k
+        self.vcover[self.vp[j]] += k
+
+    def gain(self, j: int) -> tuple[float, int]:
+        """Value of one more worker in column ``j`` and how many get that value."""
+        v = self.vp[j]
+        below = self.target[v] - self.vcover[v]
+        if below > 0 and self.qcoef[v] > 0:
+            return self.w[j] + self.qcoef[v], below
+        return self.w[j], 1 << 62
+
+
+def fill(part: Part, x: np.ndarray, passes: int = 3) -> np.ndarray:
+    """Add workers greedily by value per rupiah (ties: earlier source, later phase first)."""
+    st = _State(part, x)
+    phase = part.gp_phase[part.gp].tolist()
+    for _ in range(passes):
+        cand = [j for j in range(len(st.x)) if st.room(j) > 0]
+        if not cand:
+            break
+        heap = []
+        for j in cand:
+            val, _n = st.gain(j)
+            heap.append((-val / max(st.cost[j], 1), st.rank[j], -phase[j], j))
+        heapq.heapify(heap)
+        added = False
+        while heap:
+            key, rank, ph, j = heapq.heappop(heap)
+            k = st.room(j)
+            if k <= 0:
+                continue
+            val, upto = st.gain(j)
+            dens = -val / max(st.cost[j], 1)
+            if dens > key + 1e-15:  # value dropped since queued (village reached its floor)
+                heapq.heappush(heap, (dens, rank, ph, j))
+                continue
+            if val <= 0:
+                continue
+            k = min(k, upto)
+            st.add(j, k)
+            added = True
+            if st.room(j) > 0:
+                val2, _ = st.gain(j)
+                heapq.heappush(heap, (-val2 / max(st.cost[j], 1), rank, ph, j))
+        if not added or (part.gp_next == NONE).all():
+            break
+    return np.array(st.x, dtype=np.int64)
+
+
+def shift_to_earlier_sources(part: Part, x: np.ndarray) -> np.ndarray:
+    """Move workers to a source earlier in ``source_order`` that can still pay for them.
+
+    Cover does not change, so neither does W; later budgets are freed for :func:`fill`.
+    """
+    if np.unique(part.rank).size < 2:
+        return x
+    st = _State(part, x)
+    order, starts = _groups_of(part.gp, part.cap.size)
+    per_gp = np.diff(starts)
+    for g in np.flatnonzero(per_gp > 1).tolist():
+        members = order[starts[g] : starts[g + 1]].tolist()
+        members.sort(key=lambda j: (st.rank[j], j))
+        for i, early in enumerate(members):
+            for late in members[i + 1 :]:
+                if st.x[late] == 0 or st.rank[late] <= st.rank[early]:
+                    continue
+                c = st.cost[early]
+                k = st.x[late] if c == 0 else min(st.x[late], st.budget_left[st.brow[early]] // c)
+                if k <= 0:
+                    break
+                st.x[late] -= k
+                st.budget_left[st.brow[late]] += k * st.cost[late]
+                st.x[early] += k
+                st.budget_left[st.brow[early]] -= k * c
+    return np.array(st.x, dtype=np.int64)
+
+
+def round_plan(part: Part, x_frac: np.ndarray) -> np.ndarray:
+    """A feasible, high-value integer plan from a fractional one."""
+    x = np.floor(np.asarray(x_frac) + 1e-6).astype(np.int64)
+    x = make_feasible(part, x)
+    x = fill(part, x)
+    x = shift_to_earlier_sources(part, x)
+    return fill(part, x)
+
+
+def plan_value(part: Part, x: np.ndarray) -> float:
+    """W of an integer plan of a part: weighted cover plus quota credit."""
+    vcover = np.zeros(part.target.size, dtype=np.int64)
+    np.add.at(vcover, part.vp, x)
+    credit = np.minimum(vcover, part.target)
+    return float(np.dot(part.w, x) + np.dot(part.qcoef, credit))

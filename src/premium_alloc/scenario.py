@@ -1,0 +1,374 @@
+"""Scenario format v1: pydantic models, loading from YAML/JSON, and whole-input validation.
+
+Validation reports every problem at once, each with its field path and offending value,
+before any solving. See ``docs/contract.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .errors import Problem, ScenarioError
+from .rates import PROGRAMS
+
+FORMAT = "premium-alloc/v1"
+ELIGIBLE_KEYS = ("sector", "priority", "village", "regency", "province")
+SOURCE_SCOPES = ("village", "regency", "province", "national")
+_YM = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+#: Limits that keep a hostile or broken file from exhausting memory.
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_YAML_NODES = 5_000_000
+MAX_NESTING = 64
+
+Count = Annotated[int, Field(ge=0)]
+Money = Annotated[int, Field(ge=0)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Phase(_Model):
+    """A payment phase: ``months`` calendar months from ``start`` (YYYY-MM)."""
+
+    id: str
+    start: str
+    months: Annotated[int, Field(ge=1, le=120)]
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_is_year_month(cls, v: Any) -> Any:
+        if not isinstance(v, str) or not _YM.match(v):
+            raise ValueError("is not YYYY-MM")
+        return v
+
+
+class Quota(_Model):
+    """Village floor (``min``) and optional hard cap (``max``) on covered workers per phase."""
+
+    min: Count | None = None
+    max: Count | None = None
+
+
+class Village(_Model):
+    """A village (desa/kelurahan), keyed by its code."""
+
+    id: str
+    name: str | None = None
+    district: str | None = None
+    regency: str | None = None
+    province: str | None = None
+    quota: Quota | None = None
+
+
+class WorkerGroup(_Model):
+    """``count`` workers of one village with the same priority, sector and income."""
+
+    village: str
+    count: Count
+    priority: str
+    sector: str
+    income: Annotated[int, Field(gt=0)] | None = None
+
+
+class Source(_Model):
+    """A funding source: one budget (``budget``) or one per village (``budgets``)."""
+
+    id: str
+    kind: str
+    scope: Literal["village", "regency", "province", "national"] = "regency"
+    budget: Money | None = None
+    budgets: dict[str, Money] | None = None
+    eligible: dict[str, list[str]] | None = None
+    phases: list[str] | None = None
+    name: str | None = None
+
+
+class Objective(_Model):
+    """Weights and solve settings (see the contract's meaning section)."""
+
+    priority_weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+    quota_bonus: Annotated[float, Field(ge=0)] = 0.0
+    continuity: bool = False
+    source_order: list[str] | None = None
+    gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
+    time_limit: Annotated[float, Field(gt=0)] = 60.0
+
+
+class Assumptions(_Model):
+    """Documented, switchable assumptions (an extension of format v1)."""
+
+    discount_dana_desa: bool = True
+    discount_apbdes: bool = True
+
+
+class Scenario(_Model):
+    """A whole v1 scenario. Build one with :func:`load_scenario` or :meth:`from_dict`."""
+
+    format: Literal["premium-alloc/v1"] = FORMAT
+    name: str = ""
+    programs: list[str] = Field(default_factory=lambda: ["JKK", "JKM"])
+    income: Annotated[int, Field(gt=0)] = 1_000_000
+    rates: dict[str, Money] | None = None
+    phases: Annotated[list[Phase], Field(min_length=1)]
+    quota: Quota = Quota()
+    villages: list[Village]
+    worker_groups: list[WorkerGroup] | None = None
+    workers: str | None = None
+    sources: list[Source]
+    objective: Objective = Objective()
+    assumptions: Assumptions = Assumptions()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, base_dir: Path | None = None) -> Scenario:
+        """Validate a parsed scenario; raise :class:`ScenarioError` listing every problem."""
+        problems = validate_dict(data)
+        if problems:
+            raise ScenarioError(problems)
+        sc = cls.model_validate(data)
+        if sc.workers is not None and base_dir is not None and not Path(sc.workers).is_absolute():
+            sc = sc.model_copy(update={"workers": str((base_dir / sc.workers).resolve())})
+        return sc
+
+    @property
+    def ordered_sources(self) -> list[Source]:
+        """Sources in tie-break order: ``source_order`` first, the rest as listed."""
+        order = list(self.objective.source_order or [])
+        rank = {sid: i for i, sid in enumerate(order)}
+        return sorted(self.sources, key=lambda s: (rank.get(s.id, len(order)), self.sources.index(s)))
+
+    @property
+    def ordered_phases(self) -> list[Phase]:
+        """Phases in time order (by start, then as listed)."""
+        return sorted(self.phases, key=lambda p: (p.start, self.phases.index(p)))
+
+
+def _fmt_loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+_MESSAGES = {
+    "greater_than_equal": lambda e: "is negative" if e.get("ctx", {}).get("ge") == 0 else f"must be >= {e['ctx']['ge']}",
+    "greater_than": lambda e: "must be positive" if e.get("ctx", {}).get("gt") == 0 else f"must be > {e['ctx']['gt']}",
+    "int_from_float": lambda e: "is not a whole number",
+    "int_parsing": lambda e: "is not a whole number",
+    "int_type": lambda e: "is not a whole number",
+    "missing": lambda e: "is required",
+    "extra_forbidden": lambda e: "is not a known field",
+    "literal_error": lambda e: f"must be one of {e.get('ctx', {}).get('expected', '')}",
+    "too_short": lambda e: "must not be empty",
+}
+
+
+def _pydantic_problems(err: ValidationError) -> list[Problem]:
+    out = []
+    for e in err.errors():
+        path = _fmt_loc(tuple(e["loc"]))
+        typ = e["type"]
+        msg = _MESSAGES[typ](e) if typ in _MESSAGES else str(e["msg"]).removeprefix("Value error, ")
+        if typ in ("missing",):
+            out.append(Problem(path, msg))
+        elif typ == "extra_forbidden" and len(e["loc"]) == 1:
+            out.append(Problem(path, f"unknown top-level key {e['loc'][0]!r}"))
+        else:
+            out.append(Problem(path, f"{_short(e.get('input'))} {msg}"))
+    return out
+
+
+def _ids(items: Any) -> list[Any]:
+    return [it.get("id") for it in items if isinstance(it, Mapping)] if isinstance(items, list) else []
+
+
+def _dupes(kind: str, items: Any) -> list[Problem]:
+    counts = Counter(i for i in _ids(items) if isinstance(i, str))
+    out = []
+    seen: set[str] = set()
+    for i, item_id in enumerate(_ids(items)):
+        if isinstance(item_id, str) and counts[item_id] > 1:
+            if item_id in seen:
+                out.append(Problem(f"{kind}[{i}].id", f"{item_id!r} is a duplicate id"))
+            seen.add(item_id)
+    return out
+
+
+def validate_dict(data: Any) -> list[Problem]:
+    """Every problem in a parsed scenario: field errors and cross references, in one list."""
+    if not isinstance(data, Mapping):
+        return [Problem("", f"a scenario must be a mapping, got {type(data).__name__}")]
+    problems: list[Problem] = []
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as err:
+        problems += _pydantic_problems(err)
+    problems += _cross_references(data)
+    return problems
+
+
+def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
+    """Checks between fields, tolerant of the wrong types already reported by pydantic."""
+    out: list[Problem] = []
+    fmt = d.get("format")
+    if fmt is None:
+        out.append(Problem("format", f"is required (use {FORMAT!r})"))
+    villages = d.get("villages") if isinstance(d.get("villages"), list) else []
+    phases = d.get("phases") if isinstance(d.get("phases"), list) else []
+    sources = d.get("sources") if isinstance(d.get("sources"), list) else []
+    village_ids = {v for v in _ids(villages) if isinstance(v, str)}
+    phase_ids = {p for p in _ids(phases) if isinstance(p, str)}
+    source_ids = {s for s in _ids(sources) if isinstance(s, str)}
+    out += _dupes("phases", phases) + _dupes("villages", villages) + _dupes("sources", sources)
+
+    programs = d.get("programs")
+    if isinstance(programs, list):
+        for i, prog in enumerate(programs):
+            if prog not in PROGRAMS:
+                out.append(Problem(f"programs[{i}]", f"{_short(prog)} is not a known program ({', '.join(PROGRAMS)})"))
+        if len(set(map(str, programs))) != len(programs):
+            out.append(Problem("programs", f"{_short(programs)} lists a program twice"))
+    rates = d.get("rates")
+    if isinstance(rates, Mapping):
+        for prog in rates:
+            if prog not in PROGRAMS:
+                out.append(Problem(f"rates.{prog}", f"{_short(prog)} is not a known program ({', '.join(PROGRAMS)})"))
+
+    groups = d.get("worker_groups")
+    has_groups, has_workers = groups is not None, d.get("workers") is not None
+    if has_groups == has_workers:
+        out.append(Problem("worker_groups", "give exactly one of `worker_groups` or `workers`"))
+    if isinstance(groups, list):
+        for i, g in enumerate(groups):
+            if isinstance(g, Mapping) and "village" in g and g["village"] not in village_ids:
+                out.append(Problem(f"worker_groups[{i}].village", f"{_short(g['village'])} is not a known village"))
+
+    for i, s in enumerate(sources):
+        if not isinstance(s, Mapping):
+            continue
+        scope = s.get("scope", "regency")
+        if scope == "village":
+            if s.get("budgets") is None:
+                out.append(Problem(f"sources[{i}].budgets", "is required for scope 'village' (one budget per village)"))
+            if s.get("budget") is not None:
+                out.append(Problem(f"sources[{i}].budget", f"{_short(s['budget'])} is not allowed for scope 'village' (use budgets)"))
+        elif scope in SOURCE_SCOPES:
+            if s.get("budget") is None:
+                out.append(Problem(f"sources[{i}].budget", f"is required for scope {scope!r}"))
+            if s.get("budgets") is not None:
+                out.append(Problem(f"sources[{i}].budgets", f"is only allowed for scope 'village', not {scope!r}"))
+        budgets = s.get("budgets")
+        if isinstance(budgets, Mapping):
+            for vid in budgets:
+                if vid not in village_ids:
+                    out.append(Problem(f"sources[{i}].budgets.{vid}", f"{_short(vid)} is not a known village"))
+        sph = s.get("phases")
+        if isinstance(sph, list):
+            for j, pid in enumerate(sph):
+                if pid not in phase_ids:
+                    out.append(Problem(f"sources[{i}].phases[{j}]", f"{_short(pid)} is not a known phase"))
+        elig = s.get("eligible")
+        if isinstance(elig, Mapping):
+            for key, vals in elig.items():
+                if key not in ELIGIBLE_KEYS:
+                    out.append(Problem(f"sources[{i}].eligible.{key}", f"{_short(key)} is not a known filter ({', '.join(ELIGIBLE_KEYS)})"))
+                elif key == "village" and isinstance(vals, list):
+                    for j, vid in enumerate(vals):
+                        if vid not in village_ids:
+                            out.append(Problem(f"sources[{i}].eligible.village[{j}]", f"{_short(vid)} is not a known village"))
+
+    obj = d.get("objective")
+    if isinstance(obj, Mapping) and isinstance(obj.get("source_order"), list):
+        order = obj["source_order"]
+        for j, sid in enumerate(order):
+            if sid not in source_ids:
+                out.append(Problem(f"objective.source_order[{j}]", f"{_short(sid)} is not a known source"))
+        if len(set(map(str, order))) != len(order):
+            out.append(Problem("objective.source_order", f"{_short(order)} names a source twice"))
+    return out
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """A safe loader that refuses alias bombs and absurd nesting."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+
+    def construct_document(self, node: Any) -> Any:
+        self._check(node, 0, set())
+        return super().construct_document(node)
+
+    def _check(self, node: Any, depth: int, seen: set[int]) -> None:
+        # Count nodes as expanded (aliases counted each time) so a "billion laughs" is stopped.
+        stack = [(node, depth)]
+        while stack:
+            n, dep = stack.pop()
+            self._nodes += 1
+            if self._nodes > MAX_YAML_NODES:
+                raise ScenarioError([Problem("", f"the YAML expands to more than {MAX_YAML_NODES:,} nodes (alias bomb?)")])
+            if dep > MAX_NESTING:
+                raise ScenarioError([Problem("", f"the YAML nests deeper than {MAX_NESTING} levels")])
+            if isinstance(n, yaml.SequenceNode):
+                stack.extend((c, dep + 1) for c in n.value)
+            elif isinstance(n, yaml.MappingNode):
+                for k, v in n.value:
+                    stack.append((k, dep + 1))
+                    stack.append((v, dep + 1))
+
+
+def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
+    """Parse scenario text: JSON for ``.json``, else safe YAML (which also reads JSON)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem("", f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
+    try:
+        if suffix.lower() == ".json":
+            return json.loads(text)
+        return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+    except ScenarioError:
+        raise
+    except (yaml.YAMLError, json.JSONDecodeError) as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        if isinstance(err, json.JSONDecodeError):
+            where = f"line {err.lineno}, column {err.colno}"
+        reason = getattr(err, "problem", None) or getattr(err, "msg", None) or "syntax error"
+        raise ScenarioError([Problem(where, f"cannot parse the file: {reason}")]) from None
+    except RecursionError:
+        raise ScenarioError([Problem("", f"the file nests deeper than {MAX_NESTING} levels")]) from None
+
+
+def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
+    """Load and validate a v1 scenario from a path (YAML or JSON) or an already parsed dict."""
+    if isinstance(source, Mapping):
+        return Scenario.from_dict(source)
+    path = Path(source)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError([Problem(str(path.name), f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
+        text = path.read_text(encoding="utf-8")
+    except ScenarioError:
+        raise
+    except FileNotFoundError:
+        raise ScenarioError([Problem(str(path), "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError([Problem(str(path), f"cannot read the file: {err.__class__.__name__}")]) from None
+    data = parse_text(text, suffix=path.suffix)
+    return Scenario.from_dict(data, base_dir=path.parent)

@@ -1,0 +1,240 @@
+"""Solve a scenario: solver choice, part by part, bound and gap, status, post-solve check.
+
+Each independent part is solved as an LP (HiGHS dual simplex) for a proven bound, rounded
+and repaired to an integer plan, and handed to a MILP (HiGHS, or a PuLP solver such as the
+bundled CBC) only when the repaired plan is not yet within the requested gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from . import highs
+from .errors import SolverError
+from .groups import group_table
+from .model import NONE, Model, Part, build_model
+from .pulp_adapter import make_solver, solve_with_pulp
+from .rates import RateTable
+from .repair import make_feasible, plan_value, round_plan, shift_to_earlier_sources, fill
+from .result import Result, build_result
+from .scenario import Scenario, load_scenario
+from .verify import verify
+
+log = logging.getLogger("premium_alloc")
+
+BACKENDS = ("highs", "cbc")
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How to solve. ``gap`` and ``time_limit`` default to the scenario's objective settings."""
+
+    backend: str | Any = "highs"
+    gap: float | None = None
+    time_limit: float | None = None
+    milp: str = "auto"  # "auto": only when the repaired LP plan misses the gap; "always"; "never"
+
+
+@dataclass
+class PartSolution:
+    """Integer plan, value and proven bound of one part."""
+
+    x: np.ndarray
+    objective: float
+    bound: float
+    lp_bound: float
+    budget_dual: np.ndarray  # W per rupiah of each of the part's budget rows (LP duals)
+    method: str
+    seconds: float
+
+
+@dataclass
+class SolveInfo:
+    """How the plan was found (kept out of the JSON so that it stays byte-identical)."""
+
+    backend: str
+    parts: int
+    columns: int
+    seconds: float
+    build_seconds: float
+    lp_bound: float
+    methods: dict[str, int] = field(default_factory=dict)
+    budget_dual: np.ndarray | None = field(default=None, repr=False)
+
+
+def _tighten(bound: float, granularity: float | None) -> float:
+    """Round a bound down to the next multiple of the plan-value granularity, when known."""
+    if granularity is None or granularity <= 0 or not math.isfinite(bound):
+        return bound
+    units = bound / granularity
+    return math.floor(units + 1e-6 * max(1.0, abs(units))) * granularity
+
+
+def _trivial_bound(part: Part) -> float:
+    """Everyone covered at their best weight, every floor met."""
+    best = np.zeros(part.cap.size)
+    np.maximum.at(best, part.gp, part.w)
+    return float(np.dot(best, part.cap) + np.dot(part.qcoef, part.target))
+
+
+def _relgap(bound: float, value: float) -> float:
+    return (bound - value) / bound if bound > 0 else 0.0
+
+
+def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, deadline: float | None = None, milp: str = "auto") -> PartSolution:
+    """Solve one independent part to within ``gap`` of its proven bound (or until ``deadline``)."""
+    t0 = time.perf_counter()
+    lp = highs.linear_program(part)
+    relax = highs.solve_lp(lp)
+    lp_bound = min(relax.objective, _trivial_bound(part))
+    bound = _tighten(lp_bound, part.granularity)
+    duals = np.zeros(part.budget.size)
+    if relax.row_dual is not None:
+        rows = lp.budget_rows
+        on = rows != NONE
+        duals[on] = relax.row_dual[rows[on]] / lp.budget_scale[on]
+    x = round_plan(part, relax.x)
+    value = plan_value(part, x)
+    method = "lp+repair"
+    need_milp = milp == "always" or (milp == "auto" and _relgap(bound, value) > gap)
+    if need_milp:
+        left = 1e9 if deadline is None else deadline - time.perf_counter()
+        if left > 0.05:
+            abs_gap = 0.999 * part.granularity if part.granularity else 1e-6
+            if isinstance(backend, str) and backend == "highs":
+                out = highs.solve_milp(lp, x, gap=gap * 0.9, abs_gap=abs_gap, time_limit=left)
+                x2 = np.rint(out.x).astype(np.int64)
+                if math.isfinite(out.bound):
+                    bound = min(bound, _tighten(out.bound, part.granularity))
+                method = "milp-highs"
+            else:
+                solver = make_solver(backend, gap=gap * 0.9, time_limit=left)
+                out2 = solve_with_pulp(lp, solver)
+                x2 = np.rint(out2.x).astype(np.int64)
+                method = f"milp-{getattr(solver, 'name', 'pulp')}"
+            x2 = fill(part, shift_to_earlier_sources(part, make_feasible(part, x2)))
+            v2 = plan_value(part, x2)
+            if v2 >= value:
+                x, value = x2, v2
+    bound = max(bound, value)
+    return PartSolution(
+        x=x, objective=value, bound=bound, lp_bound=lp_bound, budget_dual=duals, method=method, seconds=time.perf_counter() - t0
+    )
+
+
+def _solve_part_args(args: tuple[Part, Any, float, float | None, str]) -> PartSolution:
+    return solve_part(*args)
+
+
+def solve_model(
+    model: Model,
+    options: SolveOptions = SolveOptions(),
+    *,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Solve a built model part by part and return the verified result."""
+    t0 = time.perf_counter()
+    sc = model.scenario
+    gap = sc.objective.gap if options.gap is None else options.gap
+    limit = sc.objective.time_limit if options.time_limit is None else options.time_limit
+    deadline = time.perf_counter() + limit
+    if isinstance(options.backend, str) and options.backend.lower() not in BACKENDS:
+        # a named PuLP solver: fail early and clearly if it is not there
+        make_solver(options.backend, gap=gap, time_limit=limit)
+    backend = options.backend.lower() if isinstance(options.backend, str) else options.backend
+    parts = model.parts
+    jobs = [(p, backend, gap, deadline, options.milp) for p in parts]
+    if executor is not None and len(parts) > 1:
+        results = []
+        for i, r in enumerate(executor.map(_solve_part_args, jobs, chunksize=max(1, len(jobs) // 64)) if _takes_chunks(executor) else executor.map(_solve_part_args, jobs)):
+            results.append(r)
+            if progress:
+                progress(i + 1, len(parts))
+    else:
+        results = []
+        for i, job in enumerate(jobs):
+            results.append(_solve_part_args(job))
+            if progress:
+                progress(i + 1, len(parts))
+    x = np.zeros(model.n_cols, dtype=np.int64)
+    bound = 0.0
+    lp_bound = 0.0
+    methods: dict[str, int] = {}
+    dual = np.zeros(model.budget.size)
+    for part, sol in zip(parts, results):
+        x[part.cols] = sol.x
+        bound += sol.bound
+        lp_bound += sol.lp_bound
+        methods[sol.method] = methods.get(sol.method, 0) + 1
+        b_ids = np.unique(model.col_brow[part.cols])
+        dual[b_ids] = sol.budget_dual
+    verify(model, x)
+    value = plan_value_of(model, x)
+    status = "optimal" if _relgap(max(bound, value), value) <= gap + 1e-12 else "feasible"
+    result = build_result(model, x, status=status, bound=bound, warnings=model.warnings)
+    result.info = SolveInfo(
+        backend=str(getattr(backend, "name", backend)),
+        parts=len(parts),
+        columns=model.n_cols,
+        seconds=time.perf_counter() - t0,
+        build_seconds=0.0,
+        lp_bound=lp_bound,
+        methods=methods,
+        budget_dual=dual,
+    )
+    log.info("solved %d part(s), %d columns: status %s, gap %.2e", len(parts), model.n_cols, status, result.gap)
+    return result
+
+
+def _takes_chunks(executor: Executor) -> bool:
+    from concurrent.futures import ProcessPoolExecutor
+
+    return isinstance(executor, ProcessPoolExecutor)
+
+
+def plan_value_of(model: Model, x: np.ndarray) -> float:
+    """W of a whole-model plan."""
+    from .result import plan_value as _pv
+
+    return _pv(model, x)
+
+
+def solve(
+    scenario: Scenario | Mapping[str, Any] | str | Path,
+    *,
+    backend: str | Any = "highs",
+    gap: float | None = None,
+    time_limit: float | None = None,
+    milp: str = "auto",
+    workers: pd.DataFrame | None = None,
+    executor: Executor | None = None,
+    rates: RateTable | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
+    """Solve a v1 scenario (a :class:`Scenario`, a dict or a path) and return its verified plan.
+
+    ``backend`` is "highs" (default, through highspy), "cbc" (PuLP's bundled CBC), the name of
+    any PuLP solver, or a PuLP solver instance. ``gap`` and ``time_limit`` override the
+    scenario's ``objective`` settings. ``executor`` solves independent parts in parallel.
+    """
+    t0 = time.perf_counter()
+    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    groups, _ = group_table(sc, workers)
+    model = build_model(sc, groups, rates)
+    build_s = time.perf_counter() - t0
+    result = solve_model(model, SolveOptions(backend=backend, gap=gap, time_limit=time_limit, milp=milp), executor=executor, progress=progress)
+    assert result.info is not None
+    result.info.build_seconds = build_s
+    result.info.seconds += build_s
+    return result

@@ -1,0 +1,92 @@
+"""Post-solve check of an integer plan, in integer rupiah, against the scenario's rules.
+
+The check re-derives eligibility from the scenario rather than trusting the model's columns,
+and sums money in int64 (budgets up to Rp10^15 stay exact). A failure raises
+:class:`~.errors.VerificationError`; a failed plan is never returned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import VerificationError
+from .model import NONE, Model
+
+
+def violations(model: Model, x: np.ndarray) -> list[str]:
+    """Every rule the plan ``x`` (workers per column) breaks; empty when it is valid."""
+    out: list[str] = []
+    sc = model.scenario
+    x = np.asarray(x)
+    if x.shape != (model.n_cols,):
+        return [f"plan has {x.shape} entries, expected {model.n_cols}"]
+    if x.dtype.kind not in "iu":
+        return ["plan is not integer"]
+    if (x < 0).any():
+        out.append(f"{int((x < 0).sum())} allocation(s) are negative")
+    used = np.flatnonzero(x > 0)
+    g, s, p = model.col_g[used], model.col_s[used], model.col_p[used]
+    groups = model.groups
+    vil = groups["village"].to_numpy(object)[g]
+    vidx = groups["vidx"].to_numpy(np.int64)[g]
+    villages = sc.villages
+    attrs = {
+        "sector": groups["sector"].to_numpy(object)[g],
+        "priority": groups["priority"].to_numpy(object)[g],
+        "village": vil,
+        "regency": np.array([v.regency for v in villages], dtype=object)[vidx] if villages else vil,
+        "province": np.array([v.province for v in villages], dtype=object)[vidx] if villages else vil,
+    }
+    for si, src in enumerate(sc.sources):
+        sel = s == si
+        if not sel.any():
+            continue
+        ok = np.ones(int(sel.sum()), dtype=bool)
+        if src.phases is not None:
+            ok &= np.isin(np.array(model.phase_ids, dtype=object)[p[sel]], src.phases)
+        for key, allowed in (src.eligible or {}).items():
+            ok &= np.isin(attrs[key][sel], list(allowed))
+        if src.scope == "village":
+            ok &= np.isin(vil[sel], list((src.budgets or {}).keys()))
+        if not ok.all():
+            out.append(f"source {src.id}: {int((~ok).sum())} allocation(s) to groups or phases it may not pay for")
+
+    G, P = len(groups), len(model.phase_ids)
+    cover = np.zeros(G * P, dtype=np.int64)
+    np.add.at(cover, model.col_g * P + model.col_p, x)
+    cover = cover.reshape(G, P)
+    n = groups["count"].to_numpy(np.int64)
+    over = np.argwhere(cover > n[:, None])
+    for gi, pi in over[:10]:
+        out.append(
+            f"group {gi} (village {groups['village'].iat[gi]}) phase {model.phase_ids[pi]}: "
+            f"{cover[gi, pi]} covered of {n[gi]} workers"
+        )
+    spent = np.zeros(model.budget.size, dtype=np.int64)
+    np.add.at(spent, model.col_brow, x * model.col_cost)
+    for b in np.flatnonzero(spent > model.budget)[:10]:
+        sid = model.source_ids[model.budget_source[b]]
+        where = f" village {villages[model.budget_village[b]].id}" if model.budget_village[b] != NONE else ""
+        out.append(f"source {sid}{where}: spends Rp{int(spent[b]):,} of a Rp{int(model.budget[b]):,} budget")
+    V = len(villages)
+    vcover = np.zeros(V * P, dtype=np.int64)
+    np.add.at(vcover, groups["vidx"].to_numpy(np.int64)[model.col_g] * P + model.col_p, x)
+    vcover = vcover.reshape(V, P)
+    capped = model.vmax != NONE
+    for vi, pi in np.argwhere(capped & (vcover > model.vmax))[:10]:
+        out.append(f"village {villages[vi].id} phase {model.phase_ids[pi]}: {vcover[vi, pi]} covered above quota.max {model.vmax[vi, pi]}")
+    if sc.objective.continuity and P > 1:
+        drop = np.argwhere(cover[:, 1:] < cover[:, :-1])
+        for gi, pi in drop[:10]:
+            out.append(
+                f"group {gi} (village {groups['village'].iat[gi]}): cover falls from {cover[gi, pi]} in "
+                f"{model.phase_ids[pi]} to {cover[gi, pi + 1]} in {model.phase_ids[pi + 1]} (continuity)"
+            )
+    return out
+
+
+def verify(model: Model, x: np.ndarray) -> None:
+    """Raise :class:`VerificationError` if the plan breaks any rule."""
+    found = violations(model, x)
+    if found:
+        raise VerificationError(found)
