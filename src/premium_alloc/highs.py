@@ -65,6 +65,8 @@ class LinearProgram:
     q_vp: np.ndarray  # village-phase of each quota-credit variable
     budget_rows: np.ndarray  # LP row of each budget row of the part (-1 when never binding)
     budget_scale: np.ndarray  # rupiah per unit of each budget row
+    col_vp: np.ndarray  # village-phase of each column
+    vp_target: np.ndarray  # quota floor of each village-phase
 
 
 def linear_program(part: Part) -> LinearProgram:
@@ -164,6 +166,8 @@ def linear_program(part: Part) -> LinearProgram:
         q_vp=has_q,
         budget_rows=budget_rows,
         budget_scale=scale,
+        col_vp=part.vp,
+        vp_target=part.target.astype(float),
     )
 
 
@@ -235,9 +239,9 @@ def solve_milp(
     if start is not None:
         full = np.zeros(lp.cost.size)
         full[: lp.n_x] = start
-        # the best quota credit for this cover
-        if lp.q_vp.size:
-            full[lp.n_x :] = 0.0
+        if lp.q_vp.size:  # the best quota credit for this cover: min(floor, covered)
+            vcover = np.bincount(lp.col_vp, weights=start, minlength=lp.vp_target.size)
+            full[lp.n_x :] = np.minimum(vcover[lp.q_vp], lp.vp_target[lp.q_vp])
         sol = highspy.HighsSolution()
         sol.col_value = full
         sol.value_valid = True

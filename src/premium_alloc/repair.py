@@ -195,12 +195,74 @@ def shift_to_earlier_sources(part: Part, x: np.ndarray) -> np.ndarray:
     return np.array(st.x, dtype=np.int64)
 
 
+def swap_into_floors(part: Part, x: np.ndarray, scan: int = 256) -> np.ndarray:
+    """Lift villages just below their floor by moving money from workers worth less.
+
+    After rounding, many villages miss their floor by one or two workers while a shared budget
+    has no rupiah left. One worker of lower value (weight, plus quota credit it would lose) paid
+    from the same budget is dropped so that the village reaches its floor; only strict gains.
+    """
+    has_q = (part.qcoef > 0) & (part.target > 0)
+    if not has_q.any():
+        return x
+    st = _State(part, x)
+    prev = np.full(part.cap.size, NONE, dtype=np.int64)
+    links = np.flatnonzero(part.gp_next != NONE)
+    prev[part.gp_next[links]] = links
+    prev_l = prev.tolist()
+    v_order, v_starts = _groups_of(part.vp, part.target.size)
+    b_order = np.lexsort((part.cost, part.w))  # donors: least weight first, then cheapest
+    donors: dict[int, list[int]] = {}
+    for j in b_order.tolist():
+        donors.setdefault(st.brow[j], []).append(j)
+    below = [v for v in np.flatnonzero(has_q).tolist() if st.vcover[v] < st.target[v]]
+    below.sort(key=lambda v: (st.target[v] - st.vcover[v], v))
+    for v in below:
+        members = sorted(v_order[v_starts[v] : v_starts[v + 1]].tolist(), key=lambda j: (st.cost[j], st.rank[j], j))
+        while st.vcover[v] < st.target[v]:
+            moved = False
+            for j in members:
+                g = st.gp[j]
+                if st.cap[g] - st.cover[g] <= 0:
+                    continue
+                nxt = st.gp_next[g]
+                if nxt != NONE and st.cover[nxt] - st.cover[g] <= 0:
+                    continue
+                deficit = st.cost[j] - st.budget_left[st.brow[j]]
+                if deficit <= 0:
+                    st.add(j, 1)
+                    moved = True
+                    break
+                gain = st.w[j] + st.qcoef[v]
+                for d in donors.get(st.brow[j], [])[:scan]:
+                    if st.x[d] == 0 or st.vp[d] == v or st.cost[d] < deficit:
+                        continue
+                    vd = st.vp[d]
+                    loss = st.w[d] + (st.qcoef[vd] if st.vcover[vd] <= st.target[vd] else 0.0)
+                    if loss >= gain:
+                        continue
+                    pd_ = prev_l[st.gp[d]]
+                    if pd_ != NONE and st.cover[pd_] > st.cover[st.gp[d]] - 1:
+                        continue
+                    st.add(d, -1)
+                    st.add(j, 1)
+                    moved = True
+                    break
+                if moved:
+                    break
+            if not moved:
+                break
+    return np.array(st.x, dtype=np.int64)
+
+
 def round_plan(part: Part, x_frac: np.ndarray) -> np.ndarray:
     """A feasible, high-value integer plan from a fractional one."""
     x = np.floor(np.asarray(x_frac) + 1e-6).astype(np.int64)
     x = make_feasible(part, x)
     x = fill(part, x)
     x = shift_to_earlier_sources(part, x)
+    x = fill(part, x)
+    x = swap_into_floors(part, x)
     return fill(part, x)
 
 

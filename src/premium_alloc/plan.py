@@ -1,0 +1,80 @@
+"""The per-worker plan: which source pays for which worker in which phase.
+
+Workers of a group are ranked by ``worker_id`` and handed, in that order, to the group's
+allocations in ``source_order``; the rest are uncovered. The same input always gives the
+same plan, and under continuity a worker covered in one phase stays covered later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .result import Result
+from .workers import GROUP_KEY, mask_nik
+
+UNCOVERED = ""
+
+
+def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> pd.DataFrame:
+    """One row per worker and phase: worker_id (masked by default), village, phase, source, cost_idr."""
+    model, x = result.model, result.x
+    if model is None or x is None:
+        raise ValueError("this result carries no model; solve it in this process to get a worker plan")
+    groups = model.groups
+    keys = groups[GROUP_KEY].assign(_g=np.arange(len(groups)))
+    w = workers[["worker_id", *GROUP_KEY]].merge(keys, on=GROUP_KEY, how="left", validate="many_to_one")
+    if w["_g"].isna().any():
+        raise ValueError("the worker list does not match the scenario's groups")
+    w["_g"] = w["_g"].astype(np.int64)
+    w = w.sort_values(["_g", "worker_id"], kind="stable").reset_index(drop=True)
+    pos = w.groupby("_g", sort=False).cumcount().to_numpy(np.int64)
+    g = w["_g"].to_numpy(np.int64)
+    n_max = int(groups["count"].max()) + 1 if len(groups) else 1
+
+    sc = model.scenario
+    rank = {s.id: i for i, s in enumerate(sc.ordered_sources)}
+    src_rank = np.array([rank[s] for s in model.source_ids], dtype=np.int64)
+    frames = []
+    for p, pid in enumerate(model.phase_ids):
+        cols = np.flatnonzero((model.col_p == p) & (x > 0))
+        cols = cols[np.lexsort((src_rank[model.col_s[cols]], model.col_g[cols]))]
+        cg = model.col_g[cols]
+        cx = x[cols]
+        # start of each allocation within its group: cumulative workers of earlier allocations
+        csum = np.cumsum(cx)
+        first = np.r_[True, cg[1:] != cg[:-1]] if cols.size else np.zeros(0, bool)
+        group_base = np.maximum.accumulate(np.where(first, csum - cx, 0)) if cols.size else csum
+        start = csum - cx - group_base
+        key = cg * n_max + start
+        wkey = g * n_max + pos
+        idx = np.searchsorted(key, wkey, side="right") - 1
+        ok = idx >= 0
+        ok[ok] &= (cg[idx[ok]] == g[ok]) & (pos[ok] < start[idx[ok]] + cx[idx[ok]])
+        src = np.full(len(w), UNCOVERED, dtype=object)
+        cost = np.zeros(len(w), dtype=np.int64)
+        src[ok] = np.array(model.source_ids, dtype=object)[model.col_s[cols[idx[ok]]]]
+        cost[ok] = model.col_cost[cols[idx[ok]]]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "worker_id": mask_nik(w["worker_id"]) if mask else w["worker_id"].to_numpy(object),
+                    "village": w["village"].to_numpy(object),
+                    "phase": pid,
+                    "source": src,
+                    "cost_idr": cost,
+                }
+            )
+        )
+    if not frames:
+        return pd.DataFrame(columns=["worker_id", "village", "phase", "source", "cost_idr"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_worker_plan(result: Result, workers: pd.DataFrame, path: str | Path, *, mask: bool = True) -> Path:
+    """Write :func:`worker_plan` as CSV (NIK masked unless ``mask=False``)."""
+    path = Path(path)
+    worker_plan(result, workers, mask=mask).to_csv(path, index=False)
+    return path
