@@ -77,7 +77,8 @@ def _tighten(bound: float, granularity: float | None) -> float:
     if granularity is None or granularity <= 0 or not math.isfinite(bound):
         return bound
     units = bound / granularity
-    return math.floor(units + 1e-6 * max(1.0, abs(units))) * granularity
+    # slack for the LP's floating-point error only: ~1e-9 relative
+    return math.floor(units + 1e-9 * abs(units) + 1e-6) * granularity
 
 
 def _trivial_bound(part: Part) -> float:
@@ -108,7 +109,8 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
     method = "lp+repair"
     need_milp = milp == "always" or (milp == "auto" and _relgap(bound, value) > gap)
     if need_milp:
-        left = 1e9 if deadline is None else deadline - time.perf_counter()
+        # HiGHS may overshoot its limit while separating cuts: keep a margin
+        left = 1e9 if deadline is None else 0.8 * (deadline - time.perf_counter())
         if left > 0.05:
             abs_gap = 0.999 * part.granularity if part.granularity else 1e-6
             if isinstance(backend, str) and backend == "highs":
