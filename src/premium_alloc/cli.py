@@ -16,6 +16,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
@@ -27,6 +28,7 @@ from .rates import monthly_premium, phase_premium
 from .report import print_summary, rupiah
 from .result import Result
 from .scenario import Scenario, load_scenario
+from .parallel import make_executor
 from .solve import SolveOptions, solve_model
 
 
@@ -52,21 +54,28 @@ err = Console(stderr=True)
 
 
 def _fail(code: ExitCode, message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(int(code))
 
 
-def _run(sc: Scenario, *, backend: str, gap: float | None, time_limit: float | None, quiet: bool) -> tuple[Result, object]:
+def _run(
+    sc: Scenario, *, backend: str, gap: float | None, time_limit: float | None, quiet: bool, jobs: int = 0
+) -> tuple[Result, object]:
     groups, workers = group_table(sc)
     model = build_model(sc, groups)
     n = len(model.parts)
     opts = SolveOptions(backend=backend, gap=gap, time_limit=time_limit)
-    if n >= 20 and not quiet:
-        with Progress(TextColumn("solving"), BarColumn(), TextColumn("{task.completed}/{task.total} parts"), TimeElapsedColumn(), console=err, transient=True) as bar:
-            task = bar.add_task("solve", total=n)
-            result = solve_model(model, opts, progress=lambda i, total: bar.update(task, completed=i))
-    else:
-        result = solve_model(model, opts)
+    executor = make_executor(jobs, n, model.n_cols)
+    try:
+        if n >= 20 and not quiet:
+            with Progress(TextColumn("solving"), BarColumn(), TextColumn("{task.completed}/{task.total} parts"), TimeElapsedColumn(), console=err, transient=True) as bar:
+                task = bar.add_task("solve", total=n)
+                result = solve_model(model, opts, executor=executor, progress=lambda i, total: bar.update(task, completed=i))
+        else:
+            result = solve_model(model, opts, executor=executor)
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
     return result, workers
 
 
@@ -86,6 +95,15 @@ GapOpt = Annotated[Optional[float], typer.Option("--gap", help="accepted relativ
 TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", help="seconds (default: the scenario's)")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="print nothing but errors")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="print the result JSON on stdout instead of tables")]
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=0,
+        help="processes solving independent parts: 0 = automatic (a pool of one per CPU for big models), 1 = this process only",
+    ),
+]
 
 
 @app.command()
@@ -99,15 +117,22 @@ def solve(
     time_limit: TimeOpt = None,
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="write a formatted result workbook here")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="language of the --xlsx workbook: en or id")] = "en",
+    jobs: JobsOpt = 0,
 ) -> None:
-    """Solve a scenario and print coverage, villages below quota and the shortfall."""
+    """Solve a scenario (YAML, JSON or planner workbook) and print coverage, villages below quota and the shortfall."""
     sc = load_scenario(scenario)
-    result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json)
+    result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs)
     if plan is not None:
         if workers is None:
             _fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
         write_worker_plan(result, workers, plan, mask=not unmask)  # type: ignore[arg-type]
     _report(result, out_path=out_path, quiet=quiet, as_json=as_json)
+    if xlsx is not None:
+        from .excel import write_result
+
+        write_result(result, xlsx, lang=lang)
 
 
 @app.command()
@@ -181,34 +206,39 @@ def _root(version: Annotated[bool, typer.Option("--version", help="print the ver
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turn every error into a message and an exit code."""
     try:
-        app(args=argv, standalone_mode=False)
-        return int(ExitCode.OK)
+        # with standalone_mode=False click *returns* the code of a typer.Exit instead of raising it
+        code = app(args=argv, standalone_mode=False)
+        return int(code) if isinstance(code, int) else int(ExitCode.OK)
     except typer.Exit as e:
         return int(e.exit_code)
     except ScenarioError as e:
-        err.print(f"[red]invalid input[/red]: {e}", highlight=False, markup=False)
+        # markup for the label only; the message (paths like sources[2]) is escaped and never wrapped
+        err.print(f"[red]invalid input[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)
         return int(ExitCode.INVALID_INPUT)
     except (SolverError, VerificationError) as e:
-        err.print(f"solver failure: {e}", highlight=False, markup=False)
+        err.print(f"solver failure: {e}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.SOLVER_FAILURE)
     except PremiumAllocError as e:
-        err.print(f"error: {e}", highlight=False, markup=False)
+        err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.INTERNAL)
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
     except Exception as e:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
+        # typer >= 0.25 vendors its own click (typer._click): match both class families by name
+        names = {c.__name__ for c in type(e).__mro__}
+        if "ClickException" in names:
+            e.show()  # type: ignore[attr-defined]
             return int(ExitCode.USAGE)
-        if isinstance(e, click.exceptions.Abort):
+        if "Abort" in names:
             return 130
         if os.environ.get("PREMIUM_ALLOC_DEBUG"):
             raise
         err.print(f"internal error ({e.__class__.__name__}); rerun with PREMIUM_ALLOC_DEBUG=1 for details", highlight=False)
         return int(ExitCode.INTERNAL)
+
+
+from . import planner_cli  # noqa: E402,F401 - registers compare, frontier, need, marginal, explain
 
 
 def entry() -> None:  # pragma: no cover - console script

@@ -40,6 +40,10 @@ class SolverError(PremiumAllocError, RuntimeError):
     """The solver is missing, failed, or returned no usable plan."""
 
 
+class SolverFallbackWarning(RuntimeWarning):
+    """A solver was missing or failed and another one (or the repaired LP plan) was used."""
+
+
 class VerificationError(PremiumAllocError, RuntimeError):
     """A plan failed the integer post-solve check; it is never returned."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .scenario import Scenario
-from .workers import GROUP_KEY, aggregate, read_workers
+from .workers import GROUP_KEY, aggregate, check_worker_frame, read_workers
 
 
 def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -28,6 +28,8 @@ def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tupl
         if workers is None:
             assert scenario.workers is not None
             workers = read_workers(scenario.workers, villages=[v.id for v in scenario.villages], default_income=scenario.income)
+        else:  # a frame from the caller: the same checks as a file (no worker counted twice)
+            check_worker_frame(workers, villages=[v.id for v in scenario.villages])
         gdf = aggregate(workers)
     order = {v.id: i for i, v in enumerate(scenario.villages)}
     gdf["vidx"] = gdf["village"].map(order).astype("int64")

@@ -16,8 +16,11 @@ from .model import NONE, Part
 
 try:
     import highspy
-except ImportError:  # pragma: no cover - highspy is a declared dependency
+except Exception as _err:  # pragma: no cover - ImportError, or OSError/AttributeError from a broken build
     highspy = None  # type: ignore[assignment]
+    IMPORT_ERROR = f"{_err.__class__.__name__}: {_err}"
+else:
+    IMPORT_ERROR = ""
 
 
 @contextmanager

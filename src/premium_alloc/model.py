@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from .errors import Problem, ScenarioError
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
 
@@ -87,8 +88,17 @@ def _premium_lookup(
     """Phase premium for each row, computed once per distinct (income, sector, kind, phase)."""
     phases = scenario.ordered_phases
     switches = {"dana_desa": scenario.assumptions.discount_dana_desa, "apbdes": scenario.assumptions.discount_apbdes}
-    key = pd.DataFrame({"income": income, "sector": sector, "kind": kind, "phase": phase})
-    codes, uniq = pd.MultiIndex.from_frame(key).factorize()
+    # one integer key per row from each column's codes (a MultiIndex of 1M+ rows builds tuples: seconds)
+    facs = [pd.factorize(np.asarray(c), use_na_sentinel=False) for c in (income, sector, kind, phase)]
+    key = np.zeros(len(income), dtype=np.int64)
+    for c, u in facs:
+        key = key * max(len(u), 1) + c
+    codes, ukey = pd.factorize(key)
+    digits = []
+    for c, u in reversed(facs):
+        digits.append(np.asarray(u, dtype=object)[ukey % max(len(u), 1)])
+        ukey = ukey // max(len(u), 1)
+    uniq = list(zip(*reversed(digits)))
     values = np.array(
         [
             phase_premium(
@@ -149,6 +159,16 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
     v_prov = np.array([v.province or "" for v in villages], dtype=object)
     # groups of each village, as a CSR index (groups are sorted by village)
     v_start = np.searchsorted(g_v, np.arange(V + 1))
+    # villages of each regency / province, so that a source filtered by place starts from its
+    # own groups rather than from all of them (hundreds of regency sources nationally)
+    place_villages = {
+        "regency": pd.Series(np.arange(V)).groupby(v_reg, sort=False).indices if V else {},
+        "province": pd.Series(np.arange(V)).groupby(v_prov, sort=False).indices if V else {},
+    }
+
+    def groups_of_villages(vs: np.ndarray) -> np.ndarray:
+        lens = v_start[vs + 1] - v_start[vs]
+        return np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(v_start[vs] - (np.cumsum(lens) - lens), lens)
 
     sources = scenario.sources
     order = scenario.ordered_sources
@@ -163,6 +183,10 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
         if "village" in elig:
             vs = sorted({vindex[v] for v in elig["village"] if v in vindex})
             cand = np.concatenate([np.arange(v_start[v], v_start[v + 1]) for v in vs]) if vs else np.zeros(0, np.int64)
+        elif "regency" in elig or "province" in elig:
+            index = place_villages["regency" if "regency" in elig else "province"]
+            found = [index[c] for c in set(elig["regency" if "regency" in elig else "province"]) if c in index]
+            cand = groups_of_villages(np.sort(np.concatenate(found)).astype(np.int64)) if found else np.zeros(0, np.int64)
         mask = np.ones(cand.size, dtype=bool)
         if "regency" in elig:
             mask &= np.isin(v_reg[g_v[cand]], list(elig["regency"]))
@@ -189,7 +213,7 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
             budgets.append(int(s.budget))
             b_src.append(si)
             b_vil.append(NONE)
-        allowed = [phase_ids.index(p) for p in (s.phases or phase_ids)]
+        allowed = [phase_ids.index(p) for p in (phase_ids if s.phases is None else s.phases)]  # [] pays in no phase
         for p in sorted(allowed):
             cg.append(cand)
             cs.append(np.full(cand.size, si, dtype=np.int64))
@@ -245,13 +269,20 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
             f"quota.max is below the village floor in {low_cap.size} village(s) ({names}), "
             f"in every phase ({', '.join(phase_ids)}): the floor cannot be met there"
         )
+    barred: list[Problem] = []
     for rule in table.year_rules:
-        for s in sources:
+        for si, s in enumerate(sources):
             if s.kind != rule.kind:
                 continue
             hit = [p.id for p in phases if int(p.start[:4]) in rule.years and (s.phases is None or p.id in s.phases)]
             if hit:
-                warnings.append(f"source {s.id} ({s.kind}) in phase(s) {', '.join(hit)}: {rule.message}")
+                message = f"source {s.id} ({s.kind}) in phase(s) {', '.join(hit)}: {rule.message}"
+                if (scenario.assumptions.year_rules or rule.level) == "error":
+                    barred.append(Problem(f"sources[{si}].kind", message))
+                else:
+                    warnings.append(message)
+    if barred:
+        raise ScenarioError(barred)
     unknown_kinds = sorted({s.kind for s in sources} - set(table.funders))
     if unknown_kinds:
         warnings.append(f"unknown source kind(s) {', '.join(unknown_kinds)}: priced without any funder discount")
@@ -279,8 +310,28 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
         warnings=warnings,
     )
     src_rank = np.array([rank_of[s.id] for s in sources], dtype=np.int64)
+    check_exact(model)
     model.parts = split_parts(model, src_rank)
     return model
+
+
+#: Every rupiah total is summed in int64; with this margin no plan can overflow it.
+EXACT_LIMIT = 2**62
+
+
+def check_exact(model: Model) -> None:
+    """Refuse a scenario whose rupiah totals could overflow int64 (they would not stay exact)."""
+    n = model.groups["count"].to_numpy(np.int64).astype(float)
+    totals = {
+        "cost of every eligible (group, source, phase)": float(np.dot(n[model.col_g], model.col_cost.astype(float))),
+        "shortfall of every worker": float((n[:, None] * model.shortfall_premium.astype(float)).sum()),
+        "sum of the budgets": float(model.budget.astype(float).sum()),
+    }
+    over = [(what, v) for what, v in totals.items() if not v < EXACT_LIMIT]
+    if over:
+        raise ScenarioError(
+            [Problem("", f"the {what} reaches Rp{v:,.0f}, above Rp{EXACT_LIMIT:,} (too large to compute exactly)") for what, v in over]
+        )
 
 
 def split_parts(model: Model, src_rank: np.ndarray) -> list[Part]:

@@ -38,6 +38,7 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
     rank = {s.id: i for i, s in enumerate(sc.ordered_sources)}
     src_rank = np.array([rank[s] for s in model.source_ids], dtype=np.int64)
     frames = []
+    shown_ids = mask_nik(w["worker_id"]) if mask else w["worker_id"].to_numpy(object)  # once, not per phase
     for p, pid in enumerate(model.phase_ids):
         cols = np.flatnonzero((model.col_p == p) & (x > 0))
         cols = cols[np.lexsort((src_rank[model.col_s[cols]], model.col_g[cols]))]
@@ -60,7 +61,7 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
         frames.append(
             pd.DataFrame(
                 {
-                    "worker_id": mask_nik(w["worker_id"]) if mask else w["worker_id"].to_numpy(object),
+                    "worker_id": shown_ids,
                     "village": w["village"].to_numpy(object),
                     "phase": pid,
                     "source": src,

@@ -29,6 +29,8 @@ class PulpOutcome:
     x: np.ndarray
     status: str
     solution_status: str
+    objective: float | None = None  # LP solves only
+    row_dual: np.ndarray | None = None  # LP solves only: dual of each row, in row order
 
 
 def available_solvers() -> list[str]:
@@ -54,12 +56,19 @@ def make_solver(name: str | Any, *, gap: float, time_limit: float, msg: bool = F
         if not solver.available():
             raise SolverError(f"the PuLP solver {cls.__name__} is not available on this machine")
         return solver
-    if key in ("pulp_highs", "highs_pulp"):
-        key = "HiGHS"
+    if key in ("pulp_highs", "highs_pulp", "highs"):
+        key = "highs"
+    # PuLP's solver names are case sensitive (GLPK_CMD, HiGHS): match them case-insensitively
+    known = {s.lower(): s for s in pulp.listSolvers()}
+    if key not in known:
+        raise SolverError(f"unknown PuLP solver {name!r}; available: {', '.join(available_solvers()) or 'none'}")
     try:
-        solver = pulp.getSolver(key if key != "highs" else "HiGHS", **opts)
+        try:
+            solver = pulp.getSolver(known[key], **opts)
+        except TypeError:  # some solvers (GLPK_CMD) take no relative gap
+            solver = pulp.getSolver(known[key], msg=msg, timeLimit=opts["timeLimit"])
     except Exception as err:  # PuLP raises PulpSolverError or KeyError depending on version
-        raise SolverError(f"unknown PuLP solver {name!r}; available: {', '.join(available_solvers())}") from err
+        raise SolverError(f"the PuLP solver {name!r} cannot be set up ({err.__class__.__name__}); available: {', '.join(available_solvers()) or 'none'}") from None
     if not solver.available():
         raise SolverError(f"the PuLP solver {name!r} is not available; available: {', '.join(available_solvers())}")
     return solver
@@ -115,4 +124,16 @@ def solve_with_pulp(lp: LinearProgram, solver: Any, *, integer: bool = True) -> 
     x = np.array([_value(v) for v in xs[: lp.n_x]])
     if status in ("Infeasible", "Unbounded", "Not Solved", "Undefined") and not x.any():
         raise SolverError(f"the PuLP solver returned no plan (status {status})")
-    return PulpOutcome(x=x, status=status, solution_status=sol_status)
+    if integer:
+        return PulpOutcome(x=x, status=status, solution_status=sol_status)
+    by_name = getattr(prob, "get_constraint_by_name", None) or prob.constraints.get  # PuLP 3.3+ / older
+    duals = [getattr(by_name(f"r{r}"), "pi", None) for r in range(csr.shape[0])]
+    row_dual = None if any(d is None for d in duals) else np.array(duals, dtype=float)
+    objective = pulp.value(prob.objective) if n else 0.0
+    return PulpOutcome(
+        x=x,
+        status=status,
+        solution_status=sol_status,
+        objective=None if objective is None else float(objective),
+        row_dual=row_dual,
+    )

@@ -130,12 +130,31 @@ class _State:
         return self.w[j], 1 << 62
 
 
+def _rooms(part: Part, st: _State) -> np.ndarray:
+    """:meth:`_State.room` of every column at once (the same integers, in bulk)."""
+    cover = np.asarray(st.cover, dtype=np.int64)
+    k = part.cap[part.gp] - cover[part.gp]
+    paid = part.cost > 0
+    left = np.asarray(st.budget_left, dtype=np.int64)[part.brow[paid]]
+    k[paid] = np.minimum(k[paid], left // part.cost[paid])
+    vmax = part.vmax[part.vp]
+    capped = vmax != NONE
+    if capped.any():
+        vcover = np.asarray(st.vcover, dtype=np.int64)[part.vp[capped]]
+        k[capped] = np.minimum(k[capped], vmax[capped] - vcover)
+    nxt = part.gp_next[part.gp]
+    linked = nxt != NONE
+    if linked.any():
+        k[linked] = np.minimum(k[linked], cover[nxt[linked]] - cover[part.gp[linked]])
+    return np.maximum(k, 0)
+
+
 def fill(part: Part, x: np.ndarray, passes: int = 3) -> np.ndarray:
     """Add workers greedily by value per rupiah (ties: earlier source, later phase first)."""
     st = _State(part, x)
     phase = part.gp_phase[part.gp].tolist()
     for _ in range(passes):
-        cand = [j for j in range(len(st.x)) if st.room(j) > 0]
+        cand = np.flatnonzero(_rooms(part, st) > 0).tolist()
         if not cand:
             break
         heap = []
@@ -175,11 +194,25 @@ def shift_to_earlier_sources(part: Part, x: np.ndarray) -> np.ndarray:
     if np.unique(part.rank).size < 2:
         return x
     st = _State(part, x)
-    order, starts = _groups_of(part.gp, part.cap.size)
-    per_gp = np.diff(starts)
-    for g in np.flatnonzero(per_gp > 1).tolist():
+    order = np.lexsort((part.rank, part.gp))  # by (group, phase), then rank, then column (stable)
+    starts = np.searchsorted(part.gp[order], np.arange(part.cap.size + 1))
+    # Only (group, phase)s with workers at a source later than their earliest one can move, and
+    # only to a column that can pay for one more worker. A budget row gains money only when
+    # workers leave it for an earlier source; a column whose row cannot, and that cannot pay
+    # for a worker now, never will. (group, phase)s with no other possible receiver are skipped.
+    xs = np.asarray(x)
+    first = np.full(part.cap.size, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, part.gp, part.rank)
+    leaves = (xs > 0) & (part.rank > first[part.gp])
+    last = np.full(part.cap.size, -1, dtype=np.int64)
+    np.maximum.at(last, part.gp[xs > 0], part.rank[xs > 0])
+    gains = np.zeros(part.budget.size, dtype=bool)
+    gains[part.brow[leaves]] = True
+    left = np.asarray(st.budget_left, dtype=np.int64)[part.brow]
+    takes = (part.cost == 0) | gains[part.brow] | (left >= part.cost)
+    movable = np.unique(part.gp[takes & (part.rank < last[part.gp])])
+    for g in movable.tolist():
         members = order[starts[g] : starts[g + 1]].tolist()
-        members.sort(key=lambda j: (st.rank[j], j))
         for i, early in enumerate(members):
             for late in members[i + 1 :]:
                 if st.x[late] == 0 or st.rank[late] <= st.rank[early]:
@@ -219,7 +252,7 @@ def swap_into_floors(part: Part, x: np.ndarray, scan: int = 256) -> np.ndarray:
     below.sort(key=lambda v: (st.target[v] - st.vcover[v], v))
     for v in below:
         members = sorted(v_order[v_starts[v] : v_starts[v + 1]].tolist(), key=lambda j: (st.cost[j], st.rank[j], j))
-        while st.vcover[v] < st.target[v]:
+        while st.vcover[v] < st.target[v] and (st.vmax[v] == NONE or st.vcover[v] < st.vmax[v]):  # never above quota.max
             moved = False
             for j in members:
                 g = st.gp[j]
@@ -242,7 +275,8 @@ def swap_into_floors(part: Part, x: np.ndarray, scan: int = 256) -> np.ndarray:
                     if loss >= gain:
                         continue
                     pd_ = prev_l[st.gp[d]]
-                    if pd_ != NONE and st.cover[pd_] > st.cover[st.gp[d]] - 1:
+                    # after the swap the donor's previous phase may be j's group-phase, one worker up
+                    if pd_ != NONE and st.cover[pd_] + (1 if pd_ == g else 0) > st.cover[st.gp[d]] - 1:
                         continue
                     st.add(d, -1)
                     st.add(j, 1)

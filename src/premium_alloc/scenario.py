@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import Problem, ScenarioError
 from .rates import PROGRAMS
@@ -28,9 +28,24 @@ _YM = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_YAML_NODES = 5_000_000
 MAX_NESTING = 64
+#: Largest rupiah amount and group size accepted (every sum is checked again after the build).
+MAX_MONEY = 10**18
+MAX_COUNT = 10**12
+MAX_INCOME = 10**15  # exact as a float64 (worker CSVs), far above any declared income
 
-Count = Annotated[int, Field(ge=0)]
-Money = Annotated[int, Field(ge=0)]
+
+def _not_bool(v: Any) -> Any:
+    if isinstance(v, bool):  # YAML/JSON true/false would silently become 1/0
+        raise ValueError("is not a whole number")
+    return v
+
+
+Whole = Annotated[int, BeforeValidator(_not_bool)]
+Count = Annotated[Whole, Field(ge=0, le=MAX_COUNT)]
+Money = Annotated[Whole, Field(ge=0, le=MAX_MONEY)]
+Income = Annotated[Whole, Field(gt=0, le=MAX_INCOME)]
+Rate = Annotated[Whole, Field(ge=0, le=MAX_INCOME)]
+Real = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -42,7 +57,7 @@ class Phase(_Model):
 
     id: str
     start: str
-    months: Annotated[int, Field(ge=1, le=120)]
+    months: Annotated[Whole, Field(ge=1, le=120)]
 
     @field_validator("start", mode="before")
     @classmethod
@@ -77,7 +92,7 @@ class WorkerGroup(_Model):
     count: Count
     priority: str
     sector: str
-    income: Annotated[int, Field(gt=0)] | None = None
+    income: Income | None = None
 
 
 class Source(_Model):
@@ -96,12 +111,12 @@ class Source(_Model):
 class Objective(_Model):
     """Weights and solve settings (see the contract's meaning section)."""
 
-    priority_weights: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-    quota_bonus: Annotated[float, Field(ge=0)] = 0.0
+    priority_weights: dict[str, Annotated[Real, Field(ge=0)]] = Field(default_factory=dict)
+    quota_bonus: Annotated[Real, Field(ge=0)] = 0.0
     continuity: bool = False
     source_order: list[str] | None = None
-    gap: Annotated[float, Field(ge=0, lt=1)] = 0.005
-    time_limit: Annotated[float, Field(gt=0)] = 60.0
+    gap: Annotated[Real, Field(ge=0, lt=1)] = 0.005
+    time_limit: Annotated[Real, Field(gt=0)] = 60.0
 
 
 class Assumptions(_Model):
@@ -109,6 +124,9 @@ class Assumptions(_Model):
 
     discount_dana_desa: bool = True
     discount_apbdes: bool = True
+    #: how a year rule (e.g. Dana Desa in 2024) is raised: None keeps each rule's level
+    #: from the rate table, "warning" or "error" (an invalid scenario, before solving)
+    year_rules: Literal["warning", "error"] | None = None
 
 
 class Scenario(_Model):
@@ -117,8 +135,8 @@ class Scenario(_Model):
     format: Literal["premium-alloc/v1"] = FORMAT
     name: str = ""
     programs: list[str] = Field(default_factory=lambda: ["JKK", "JKM"])
-    income: Annotated[int, Field(gt=0)] = 1_000_000
-    rates: dict[str, Money] | None = None
+    income: Income = 1_000_000
+    rates: dict[str, Rate] | None = None
     phases: Annotated[list[Phase], Field(min_length=1)]
     quota: Quota = Quota()
     villages: list[Village]
@@ -131,10 +149,10 @@ class Scenario(_Model):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, base_dir: Path | None = None) -> Scenario:
         """Validate a parsed scenario; raise :class:`ScenarioError` listing every problem."""
-        problems = validate_dict(data)
+        checked, problems = _check_dict(data)  # validated once: twice costs seconds nationally
         if problems:
             raise ScenarioError(problems)
-        sc = cls.model_validate(data)
+        sc = checked if cls is Scenario and checked is not None else cls.model_validate(data)
         if sc.workers is not None and base_dir is not None and not Path(sc.workers).is_absolute():
             sc = sc.model_copy(update={"workers": str((base_dir / sc.workers).resolve())})
         return sc
@@ -144,12 +162,14 @@ class Scenario(_Model):
         """Sources in tie-break order: ``source_order`` first, the rest as listed."""
         order = list(self.objective.source_order or [])
         rank = {sid: i for i, sid in enumerate(order)}
-        return sorted(self.sources, key=lambda s: (rank.get(s.id, len(order)), self.sources.index(s)))
+        keyed = sorted((rank.get(s.id, len(order)), i) for i, s in enumerate(self.sources))  # not .index(): O(S^2)
+        return [self.sources[i] for _, i in keyed]
 
     @property
     def ordered_phases(self) -> list[Phase]:
         """Phases in time order (by start, then as listed)."""
-        return sorted(self.phases, key=lambda p: (p.start, self.phases.index(p)))
+        keyed = sorted((p.start, i) for i, p in enumerate(self.phases))
+        return [self.phases[i] for _, i in keyed]
 
 
 def _fmt_loc(loc: tuple[Any, ...]) -> str:
@@ -177,6 +197,11 @@ _MESSAGES = {
     "extra_forbidden": lambda e: "is not a known field",
     "literal_error": lambda e: f"must be one of {e.get('ctx', {}).get('expected', '')}",
     "too_short": lambda e: "must not be empty",
+    "less_than_equal": lambda e: f"is above the limit of {e['ctx']['le']:,}",
+    "less_than": lambda e: f"must be < {e['ctx']['lt']}",
+    "finite_number": lambda e: "is not a finite number",
+    "float_parsing": lambda e: "is not a number",
+    "float_type": lambda e: "is not a number",
 }
 
 
@@ -211,17 +236,30 @@ def _dupes(kind: str, items: Any) -> list[Problem]:
     return out
 
 
+def _known(value: Any, ids: set[str]) -> bool:
+    try:
+        return value in ids
+    except TypeError:  # unhashable (a list or a mapping): its type error is reported as well
+        return False
+
+
 def validate_dict(data: Any) -> list[Problem]:
     """Every problem in a parsed scenario: field errors and cross references, in one list."""
+    return _check_dict(data)[1]
+
+
+def _check_dict(data: Any) -> tuple[Scenario | None, list[Problem]]:
+    """:func:`validate_dict`, plus the validated scenario when pydantic accepted it."""
     if not isinstance(data, Mapping):
-        return [Problem("", f"a scenario must be a mapping, got {type(data).__name__}")]
+        return None, [Problem("", f"a scenario must be a mapping, got {type(data).__name__}")]
     problems: list[Problem] = []
+    sc = None
     try:
-        Scenario.model_validate(data)
+        sc = Scenario.model_validate(data)
     except ValidationError as err:
         problems += _pydantic_problems(err)
     problems += _cross_references(data)
-    return problems
+    return sc, problems
 
 
 def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
@@ -257,7 +295,7 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
         out.append(Problem("worker_groups", "give exactly one of `worker_groups` or `workers`"))
     if isinstance(groups, list):
         for i, g in enumerate(groups):
-            if isinstance(g, Mapping) and "village" in g and g["village"] not in village_ids:
+            if isinstance(g, Mapping) and "village" in g and not _known(g["village"], village_ids):
                 out.append(Problem(f"worker_groups[{i}].village", f"{_short(g['village'])} is not a known village"))
 
     for i, s in enumerate(sources):
@@ -282,7 +320,7 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
         sph = s.get("phases")
         if isinstance(sph, list):
             for j, pid in enumerate(sph):
-                if pid not in phase_ids:
+                if not _known(pid, phase_ids):
                     out.append(Problem(f"sources[{i}].phases[{j}]", f"{_short(pid)} is not a known phase"))
         elig = s.get("eligible")
         if isinstance(elig, Mapping):
@@ -291,14 +329,14 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
                     out.append(Problem(f"sources[{i}].eligible.{key}", f"{_short(key)} is not a known filter ({', '.join(ELIGIBLE_KEYS)})"))
                 elif key == "village" and isinstance(vals, list):
                     for j, vid in enumerate(vals):
-                        if vid not in village_ids:
+                        if not _known(vid, village_ids):
                             out.append(Problem(f"sources[{i}].eligible.village[{j}]", f"{_short(vid)} is not a known village"))
 
     obj = d.get("objective")
     if isinstance(obj, Mapping) and isinstance(obj.get("source_order"), list):
         order = obj["source_order"]
         for j, sid in enumerate(order):
-            if sid not in source_ids:
+            if not _known(sid, source_ids):
                 out.append(Problem(f"objective.source_order[{j}]", f"{_short(sid)} is not a known source"))
         if len(set(map(str, order))) != len(order):
             out.append(Problem("objective.source_order", f"{_short(order)} names a source twice"))
@@ -317,21 +355,43 @@ class _LimitedLoader(yaml.SafeLoader):
         return super().construct_document(node)
 
     def _check(self, node: Any, depth: int, seen: set[int]) -> None:
-        # Count nodes as expanded (aliases counted each time) so a "billion laughs" is stopped.
-        stack = [(node, depth)]
-        while stack:
-            n, dep = stack.pop()
-            self._nodes += 1
-            if self._nodes > MAX_YAML_NODES:
-                raise ScenarioError([Problem("", f"the YAML expands to more than {MAX_YAML_NODES:,} nodes (alias bomb?)")])
-            if dep > MAX_NESTING:
-                raise ScenarioError([Problem("", f"the YAML nests deeper than {MAX_NESTING} levels")])
+        # Size and depth of the document as expanded (an alias counts its whole target each
+        # time), computed once per distinct node so that a "billion laughs" is refused at once.
+        def kids(n: Any) -> list[Any]:
             if isinstance(n, yaml.SequenceNode):
-                stack.extend((c, dep + 1) for c in n.value)
-            elif isinstance(n, yaml.MappingNode):
-                for k, v in n.value:
-                    stack.append((k, dep + 1))
-                    stack.append((v, dep + 1))
+                return list(n.value)
+            if isinstance(n, yaml.MappingNode):
+                return [c for kv in n.value for c in kv]
+            return []
+
+        too_deep = ScenarioError([Problem("", f"the YAML nests deeper than {MAX_NESTING} levels")])
+        size: dict[int, int] = {}
+        height: dict[int, int] = {}
+        on_path: set[int] = set()
+        stack: list[tuple[Any, bool]] = [(node, False)]
+        while stack:
+            n, done = stack.pop()
+            key = id(n)
+            if done:
+                on_path.discard(key)
+                ks = kids(n)
+                size[key] = 1 + sum(size[id(c)] for c in ks)
+                height[key] = 1 + max((height[id(c)] for c in ks), default=0)
+                if self._nodes + size[key] > MAX_YAML_NODES:
+                    raise ScenarioError([Problem("", f"the YAML expands to more than {MAX_YAML_NODES:,} nodes (alias bomb?)")])
+                if depth + height[key] > MAX_NESTING + 1:
+                    raise too_deep
+                continue
+            if key in size:
+                continue
+            on_path.add(key)
+            stack.append((n, True))
+            for c in kids(n):
+                if id(c) in on_path:  # a recursive alias expands forever
+                    raise too_deep
+                if id(c) not in size:
+                    stack.append((c, False))
+        self._nodes += size[id(node)]
 
 
 def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
@@ -356,10 +416,14 @@ def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
-    """Load and validate a v1 scenario from a path (YAML or JSON) or an already parsed dict."""
+    """Load and validate a v1 scenario from a path (YAML, JSON, or a planner workbook .xlsx) or a parsed dict."""
     if isinstance(source, Mapping):
         return Scenario.from_dict(source)
     path = Path(source)
+    if path.suffix.lower() in (".xlsx", ".xlsm"):  # a planner workbook (premium_alloc.excel)
+        from .excel import read_workbook
+
+        return read_workbook(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise ScenarioError([Problem(str(path.name), f"the file is larger than {MAX_FILE_BYTES:,} bytes")])

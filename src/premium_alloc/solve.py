@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import highs
-from .errors import SolverError
+from .errors import SolverError, SolverFallbackWarning
 from .groups import group_table
 from .model import NONE, Model, Part, build_model
 from .pulp_adapter import make_solver, solve_with_pulp
@@ -33,6 +34,7 @@ from .verify import verify
 log = logging.getLogger("premium_alloc")
 
 BACKENDS = ("highs", "cbc")
+MILP_MODES = ("auto", "always", "never")
 
 
 @dataclass(frozen=True)
@@ -92,13 +94,51 @@ def _relgap(bound: float, value: float) -> float:
     return (bound - value) / bound if bound > 0 else 0.0
 
 
+def certified_bound(lp: highs.LinearProgram, row_dual: np.ndarray | None) -> float:
+    """An upper bound on the LP, hence on W of every integer plan, from any row duals.
+
+    Every row of the LP is ``A x <= b`` and every variable lies in ``[0, u]``, so by weak
+    duality, for any ``y >= 0``: max c.x <= b.y + sum_j u_j max(0, c_j - (A^T y)_j). The
+    solver's status and objective are not trusted: wrong duals only weaken the bound.
+    """
+    if row_dual is None or row_dual.shape != lp.row_upper.shape or not np.isfinite(row_dual).all():
+        return math.inf
+    y = np.maximum(row_dual, 0.0)
+    reduced = lp.cost - lp.matrix.T @ y
+    rows = float(np.dot(np.where(y > 0, lp.row_upper, 0.0), y))
+    cols = float(np.dot(np.where(reduced > 0, lp.upper, 0.0), np.maximum(reduced, 0.0)))
+    return rows + cols
+
+
+def _fallback(message: str) -> None:
+    warnings.warn(message, SolverFallbackWarning, stacklevel=3)
+
+
+def _relaxation(lp: highs.LinearProgram) -> highs.HighsOutcome:
+    """The LP relaxation by HiGHS, or by PuLP's CBC when highspy is missing or HiGHS fails."""
+    if highs.highspy is not None:
+        try:
+            return highs.solve_lp(lp)
+        except SolverError as err:
+            _fallback(f"{err}; solving the LP relaxation with PuLP's CBC instead")
+    out = solve_with_pulp(lp, make_solver("cbc", gap=0.0, time_limit=3600), integer=False)
+    return highs.HighsOutcome(
+        x=out.x,
+        objective=math.inf if out.objective is None else out.objective,
+        bound=math.inf,
+        row_dual=out.row_dual,
+        status=out.status,
+    )
+
+
 def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, deadline: float | None = None, milp: str = "auto") -> PartSolution:
     """Solve one independent part to within ``gap`` of its proven bound (or until ``deadline``)."""
     t0 = time.perf_counter()
     lp = highs.linear_program(part)
-    relax = highs.solve_lp(lp)
-    lp_bound = min(relax.objective, _trivial_bound(part))
-    bound = _tighten(lp_bound, part.granularity)
+    relax = _relaxation(lp)
+    trivial = _trivial_bound(part)  # exact: no floating-point slack needed
+    lp_bound = min(certified_bound(lp, relax.row_dual), trivial)
+    bound = min(_tighten(lp_bound, part.granularity), trivial)
     duals = np.zeros(part.budget.size)
     if relax.row_dual is not None:
         rows = lp.budget_rows
@@ -113,21 +153,27 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
         left = 1e9 if deadline is None else 0.8 * (deadline - time.perf_counter())
         if left > 0.05:
             abs_gap = 0.999 * part.granularity if part.granularity else 1e-6
-            if isinstance(backend, str) and backend == "highs":
-                out = highs.solve_milp(lp, x, gap=gap * 0.9, abs_gap=abs_gap, time_limit=left)
-                x2 = np.rint(out.x).astype(np.int64)
-                if math.isfinite(out.bound):
-                    bound = min(bound, _tighten(out.bound, part.granularity))
-                method = "milp-highs"
-            else:
-                solver = make_solver(backend, gap=gap * 0.9, time_limit=left)
-                out2 = solve_with_pulp(lp, solver)
-                x2 = np.rint(out2.x).astype(np.int64)
-                method = f"milp-{getattr(solver, 'name', 'pulp')}"
-            x2 = fill(part, shift_to_earlier_sources(part, make_feasible(part, x2)))
-            v2 = plan_value(part, x2)
-            if v2 >= value:
-                x, value = x2, v2
+            x2 = None
+            try:
+                if isinstance(backend, str) and backend == "highs" and highs.highspy is not None:
+                    out = highs.solve_milp(lp, x, gap=gap * 0.9, abs_gap=abs_gap, time_limit=left)
+                    x2 = np.rint(out.x).astype(np.int64)
+                    if math.isfinite(out.bound):
+                        bound = min(bound, _tighten(out.bound, part.granularity))
+                    method = "milp-highs"
+                else:
+                    # the bound stays the certified LP one: PuLP 3.x says "Optimal" on a time limit
+                    solver = make_solver("cbc" if backend == "highs" else backend, gap=gap * 0.9, time_limit=left)
+                    out2 = solve_with_pulp(lp, solver)
+                    x2 = np.rint(out2.x).astype(np.int64)
+                    method = f"milp-{getattr(solver, 'name', 'pulp')}"
+            except SolverError as err:
+                _fallback(f"{err}; keeping the repaired LP plan (its true gap is reported)")
+            if x2 is not None:
+                x2 = fill(part, shift_to_earlier_sources(part, make_feasible(part, x2)))
+                v2 = plan_value(part, x2)
+                if v2 >= value:
+                    x, value = x2, v2
     bound = max(bound, value)
     return PartSolution(
         x=x, objective=value, bound=bound, lp_bound=lp_bound, budget_dual=duals, method=method, seconds=time.perf_counter() - t0
@@ -151,10 +197,19 @@ def solve_model(
     gap = sc.objective.gap if options.gap is None else options.gap
     limit = sc.objective.time_limit if options.time_limit is None else options.time_limit
     deadline = time.perf_counter() + limit
-    if isinstance(options.backend, str) and options.backend.lower() not in BACKENDS:
-        # a named PuLP solver: fail early and clearly if it is not there
+    if options.milp not in MILP_MODES:
+        raise ValueError(f"milp must be one of {', '.join(MILP_MODES)}, not {options.milp!r}")
+    if isinstance(options.backend, str) and options.backend.lower() != "highs":
+        # CBC or a named PuLP solver: fail early and clearly if it is not there
         make_solver(options.backend, gap=gap, time_limit=limit)
     backend = options.backend.lower() if isinstance(options.backend, str) else options.backend
+    if backend == "highs" and highs.highspy is None:
+        try:
+            make_solver("cbc", gap=gap, time_limit=limit)
+        except SolverError as err:
+            raise SolverError(f"highspy cannot be imported ({highs.IMPORT_ERROR or 'not installed'}) and {err}") from None
+        _fallback(f"highspy cannot be imported ({highs.IMPORT_ERROR or 'not installed'}); falling back to PuLP's CBC")
+        backend = "cbc"
     parts = model.parts
     jobs = [(p, backend, gap, deadline, options.milp) for p in parts]
     if executor is not None and len(parts) > 1:
@@ -184,7 +239,9 @@ def solve_model(
     verify(model, x)
     value = plan_value_of(model, x)
     status = "optimal" if _relgap(max(bound, value), value) <= gap + 1e-12 else "feasible"
-    result = build_result(model, x, status=status, bound=bound, warnings=model.warnings)
+    from .analysis import coverage_warnings  # names workers no source may pay for, and continuity held down
+
+    result = build_result(model, x, status=status, bound=bound, warnings=model.warnings + coverage_warnings(model, x))
     result.info = SolveInfo(
         backend=str(getattr(backend, "name", backend)),
         parts=len(parts),

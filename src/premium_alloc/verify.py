@@ -8,9 +8,15 @@ and sums money in int64 (budgets up to Rp10^15 stay exact). A failure raises
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from .errors import VerificationError
 from .model import NONE, Model
+
+
+def _isin(values: np.ndarray, allowed: object) -> np.ndarray:
+    """``np.isin`` by hashing: np.isin on object arrays compares every pair (75k village ids!)."""
+    return pd.Series(values, dtype=object).isin(set(allowed)).to_numpy(bool)  # type: ignore[call-overload]
 
 
 def violations(model: Model, x: np.ndarray) -> list[str]:
@@ -43,11 +49,11 @@ def violations(model: Model, x: np.ndarray) -> list[str]:
             continue
         ok = np.ones(int(sel.sum()), dtype=bool)
         if src.phases is not None:
-            ok &= np.isin(np.array(model.phase_ids, dtype=object)[p[sel]], src.phases)
+            ok &= _isin(np.array(model.phase_ids, dtype=object)[p[sel]], src.phases)
         for key, allowed in (src.eligible or {}).items():
-            ok &= np.isin(attrs[key][sel], list(allowed))
+            ok &= _isin(attrs[key][sel], allowed)
         if src.scope == "village":
-            ok &= np.isin(vil[sel], list((src.budgets or {}).keys()))
+            ok &= _isin(vil[sel], (src.budgets or {}).keys())
         if not ok.all():
             out.append(f"source {src.id}: {int((~ok).sum())} allocation(s) to groups or phases it may not pay for")
 

@@ -1,0 +1,255 @@
+"""Planner commands of the CLI: ``compare``, ``frontier``, ``need``, ``marginal``, ``explain``.
+
+They are registered on :data:`premium_alloc.cli.app` when the CLI module is imported.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from .cli import ExitCode, _fail, app, out
+from .labels import LANGS, label, relabel
+from .report import rupiah
+from .scenario import load_scenario
+
+LangOpt = Annotated[str, typer.Option("--lang", help="language of tables, workbooks and charts: en or id")]
+CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="also write the table as CSV here")]
+PlotOpt = Annotated[Optional[Path], typer.Option("--plot", help="also draw the chart to this image file (PNG, SVG, PDF)")]
+
+
+def _lang(lang: str) -> str:
+    if lang not in LANGS:
+        _fail(ExitCode.USAGE, f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
+    return lang
+
+
+def _cell(key: str, v: Any) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return "-"
+    if key.endswith("_idr") and isinstance(v, (int, float)):
+        return rupiah(int(v))
+    if key == "gap" and isinstance(v, float):
+        return f"{v:.3%}"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    return str(v)
+
+
+def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool = False, transpose: bool = False) -> None:
+    """Print a DataFrame as a rich table (rupiah columns formatted)."""
+    if transpose:
+        t = Table(title=title)
+        t.add_column(label(str(df.index.name or ""), lang))
+        for name in df.index:
+            t.add_column(str(name), justify="right")
+        for col in df.columns:
+            t.add_row(label(str(col), lang), *[_cell(str(col), v.item() if hasattr(v, "item") else v) for v in df[col].tolist()])
+        out.print(t)
+        return
+    t = Table(title=title)
+    keys = ([str(df.index.name or "")] if index else []) + [str(c) for c in df.columns]
+    for k in keys:
+        t.add_column(label(k, lang), overflow="fold")
+    for idx, row in zip(df.index, df.itertuples(index=False)):
+        cells = ([str(idx)] if index else []) + [_cell(k, v.item() if hasattr(v, "item") else v) for k, v in zip(keys[1 if index else 0 :], row)]
+        t.add_row(*cells)
+    out.print(t)
+
+
+def _save_plot(ax: Any, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax.figure.savefig(path, dpi=120)
+    out.print(f"chart written to {path}")
+
+
+@app.command()
+def compare(
+    base: Annotated[Path, typer.Argument(help="base scenario (YAML, JSON or planner workbook)")],
+    variant: Annotated[Optional[list[str]], typer.Option("--variant", "-v", help='NAME:CHANGE;CHANGE..., e.g. "apbd+2bn:APBD+=2e9" (repeatable)')] = None,
+    variants_file: Annotated[Optional[Path], typer.Option("--variants", help="variants YAML file (name + changes per variant)")] = None,
+    lang: LangOpt = "en",
+    csv: CsvOpt = None,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="write the comparison as a workbook")] = None,
+    plot: PlotOpt = None,
+    metric: Annotated[str, typer.Option("--metric", help="figure charted by --plot")] = "worker_months",
+) -> None:
+    """Solve a base scenario and named variants; print them side by side.
+
+    Changes: SRC+=AMOUNT, SRC-=AMOUNT, SRC*=FACTOR, SRC=AMOUNT, months=N, programs+=JHT,
+    quota=150, quota.max=N, discount=on|off, year+=1, year=2025, continuity=on|off,
+    workers.extreme*=0.8, drop=SRC, year_rules=error, set.PATH=VALUE.
+    Amounts: 2e9, 2_000_000_000, 500jt, 2bn, 1,5miliar.
+    """
+    from .variants import compare as run_compare
+    from .variants import load_variants, parse_variant
+
+    lang = _lang(lang)
+    vs = [parse_variant(v) for v in variant or []]
+    if variants_file is not None:
+        _, more = load_variants(variants_file)
+        vs += more
+    if not vs:
+        _fail(ExitCode.USAGE, "give at least one --variant or a --variants file")
+    cmp = run_compare(load_scenario(base), vs)
+    df = cmp.frame()
+    print_frame(df, "Variants side by side", lang, transpose=True)
+    seen: dict[str, list[str]] = {}
+    for name in cmp.names:
+        for w in cmp.results[name].warnings:
+            seen.setdefault(w, []).append(name)
+    for w, names in seen.items():
+        out.print(f"[yellow]warning[/yellow] ({', '.join(names)}): {w}", highlight=False)
+    if csv is not None:
+        cmp.frame(lang).to_csv(csv)
+    if xlsx is not None:
+        from .excel import _openpyxl
+
+        _openpyxl()
+        with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
+            cmp.frame(lang).T.to_excel(xw, sheet_name="compare")
+            cmp.sources_frame(lang).to_excel(xw, sheet_name="sources", index=False)
+    if plot is not None:
+        _save_plot(cmp.plot(metric, lang=lang), plot)
+
+
+def _numbers(text: str | None, amount: bool) -> list[Any] | None:
+    from .variants import parse_amount
+
+    if text is None:
+        return None
+    parts = [p.strip() for p in text.split(";" if ";" in text else ",") if p.strip()]
+    return [parse_amount(p) if amount else float(p) for p in parts]
+
+
+@app.command()
+def frontier(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    source: Annotated[str, typer.Option("--source", "-s", help="the source whose budget varies")],
+    amounts: Annotated[Optional[str], typer.Option("--amounts", help="budgets of the source, e.g. '0,1bn,2bn,3bn' (pooled sources)")] = None,
+    factors: Annotated[Optional[str], typer.Option("--factors", help="multiples of today's budget, e.g. '0,0.5,1,1.5,2'")] = None,
+    y: Annotated[str, typer.Option("--y", help="figure charted by --plot")] = "worker_months",
+    lang: LangOpt = "en",
+    csv: CsvOpt = None,
+    plot: PlotOpt = None,
+) -> None:
+    """Coverage against the budget of one source (a full solve per point)."""
+    from . import analysis
+
+    lang = _lang(lang)
+    sc = load_scenario(scenario)
+    df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
+    cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
+    print_frame(df[cols], f"Coverage against the budget of {source}", lang)
+    if csv is not None:
+        relabel(df, lang).to_csv(csv, index=False)
+    if plot is not None:
+        from . import plots
+
+        _save_plot(plots.frontier(df, y=y, lang=lang, mark=analysis._source_total(sc, source)), plot)
+
+
+@app.command()
+def need(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    target: Annotated[str, typer.Option("--target", "-t", help="all (zero shortfall), extreme, floors, extreme+floors, or priorities e.g. extreme,poor")] = "extreme",
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="source(s) to ask about (default: each)")] = None,
+    exact: Annotated[str, typer.Option("--exact", help="premium (to one worker's premium) or rupiah")] = "premium",
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per source")] = 60.0,
+    lang: LangOpt = "en",
+    csv: CsvOpt = None,
+) -> None:
+    """The least extra budget of each source for which a plan meets the target."""
+    from . import analysis
+
+    lang = _lang(lang)
+    sc = load_scenario(scenario)
+    rows = []
+    for sid in source or [s.id for s in sc.sources]:
+        nd = analysis.min_budget(sc, sid, target, exact=exact, time_limit=time_limit)
+        rows.append(nd.to_row())
+        out.print(nd.text)
+        if nd.by_village is not None and len(nd.by_village):
+            print_frame(nd.by_village.head(20), f"{sid}: extra per village (first 20 of {len(nd.by_village)})", lang)
+    df = pd.DataFrame(rows)
+    print_frame(df.drop(columns=["text"]), f"Extra budget for {analysis.Target.parse(target)}", lang)
+    if csv is not None:
+        relabel(df, lang).to_csv(csv, index=False)
+
+
+@app.command()
+def marginal(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    per: Annotated[str, typer.Option("--per", help="amount of extra money, e.g. 1bn, 500jt")] = "1bn",
+    lang: LangOpt = "en",
+    csv: CsvOpt = None,
+) -> None:
+    """What one more Rp1 billion of each source is worth (LP duals, checked by re-solving)."""
+    from . import analysis
+    from .variants import parse_amount
+
+    lang = _lang(lang)
+    df = analysis.marginal_values(load_scenario(scenario), per=parse_amount(per))
+    for t in df["text"]:
+        out.print(t)
+    print_frame(df[["source", "budget_idr", "w_per_bn", "fd_w_per_bn", "gain_w", "gain_worker_months"]], "Marginal value per source", lang)
+    if csv is not None:
+        relabel(df, lang).to_csv(csv, index=False)
+
+
+@app.command()
+def explain(
+    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    village: Annotated[Optional[str], typer.Option("--village", help="explain one village")] = None,
+    settings: Annotated[bool, typer.Option("--settings", help="also re-solve without quota.max / continuity to show what they cost")] = False,
+    max_villages: Annotated[int, typer.Option("--max-villages", help="villages listed")] = 15,
+    lang: LangOpt = "en",
+    csv: CsvOpt = None,
+) -> None:
+    """Which budgets bind, which villages miss their floor (and what would fix it), why workers are uncovered."""
+    from . import analysis
+    from .solve import solve as run_solve
+
+    lang = _lang(lang)
+    sc = load_scenario(scenario)
+    result = run_solve(sc)
+    ex = analysis.explain(result)
+    if village is not None:
+        for line in analysis.explain_village(result, village):
+            out.print(line, highlight=False)
+        return
+    bind = ex.budgets[ex.budgets["binding"]]
+    pooled = ex.budgets[ex.budgets["village"] == ""]
+    print_frame(pooled.drop(columns=["village"]), "Pooled budgets", lang)
+    by_src = ex.budgets[ex.budgets["village"] != ""].groupby("source")["binding"].agg(["sum", "size"])
+    for sid, r in by_src.iterrows():
+        out.print(f"{sid}: {int(r['sum'])} of {int(r['size'])} village budgets bind")
+    out.print(f"{len(bind)} budget(s) bind in all.")
+    print_frame(ex.reasons(), "Uncovered worker-phases by reason", lang)
+    if len(ex.villages):
+        print_frame(ex.villages.head(max_villages).drop(columns=["fix"]), f"Villages below their floor ({len(ex.villages)} village-phases; largest gaps first)", lang)
+        for _, v in ex.villages.head(max_villages).iterrows():
+            out.print(f"{v['village']} {v['phase']}: {v['fix']}", highlight=False)
+    else:
+        out.print("Every village meets its floor in every phase.")
+    for w in ex.warnings:
+        out.print(f"[yellow]warning:[/yellow] {w}")
+    if settings:
+        eff = analysis.setting_effects(sc)
+        if len(eff):
+            summary = eff.groupby(["setting", "phase"], sort=False).agg(villages=("village", "size"), lost=("lost", "sum")).reset_index()
+            print_frame(summary, "What settings cost (re-solved without each)", lang)
+        else:
+            out.print("No setting (quota.max, continuity) holds coverage down.")
+    if csv is not None:
+        relabel(ex.villages, lang).to_csv(csv, index=False)

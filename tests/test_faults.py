@@ -1,0 +1,389 @@
+"""Solver faults: time limits, missing or broken solvers, numerical trouble, huge amounts.
+
+No test here depends on wall-clock time: a time limit is simulated either by a deadline that
+has already passed or by a solver stand-in that answers the way PuLP 3.x and HiGHS do when
+they stop on their limit.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import warnings
+
+import numpy as np
+import pulp
+import pytest
+
+import premium_alloc as pa
+from premium_alloc import highs, pulp_adapter, synthetic
+from premium_alloc.cli import ExitCode, main
+from premium_alloc.errors import SolverError, SolverFallbackWarning, VerificationError
+from premium_alloc.groups import group_table
+from premium_alloc.model import build_model
+from premium_alloc.pulp_adapter import PulpOutcome
+from premium_alloc.verify import verify, violations
+
+try:
+    from reference import evaluate_allocations, reference_optimum
+except ImportError:  # tests imported as a package
+    from tests.reference import evaluate_allocations, reference_optimum
+
+solve_mod = importlib.import_module("premium_alloc.solve")  # `premium_alloc.solve` the name is the function
+
+V1, V2 = "62.03.01.2001", "62.03.02.2002"
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pulp():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # PuLP 3.x announces 4.0
+        yield
+
+
+def knapsack(**objective) -> dict:
+    """An integrality gap: the LP bound (6) sits above the optimum W = 5.
+
+    Rp42,000 for one month at Rp16,800 a worker: the extreme worker (weight 3) and 1.5 poor
+    workers (weight 2) in the LP; the extreme worker and one poor worker in integers.
+    """
+    return {
+        "format": "premium-alloc/v1",
+        "name": "knapsack",
+        "programs": ["JKK", "JKM"],
+        "rates": {"JKK": 10_000, "JKM": 6_800},
+        "phases": [{"id": "p1", "start": "2024-01", "months": 1}],
+        "villages": [{"id": V1, "regency": "62.03"}],
+        "worker_groups": [
+            {"village": V1, "count": 1, "priority": "extreme", "sector": "palm"},
+            {"village": V1, "count": 5, "priority": "poor", "sector": "palm"},
+        ],
+        "sources": [{"id": "APBD", "kind": "apbd", "budget": 42_000}],
+        "objective": {"priority_weights": {"extreme": 3, "poor": 2}, "gap": 0.0, **objective},
+    }
+
+
+def tight(seed: int = 3) -> dict:
+    """A regency where every budget binds, with flat rates so the oracle can check plans."""
+    sc = synthetic.regency(seed, villages=25, workers=4000)
+    sc["rates"] = {p: {"JKK": 10_000, "JKM": 6_800, "JHT": 20_000}[p] for p in sc["programs"]}
+    return sc
+
+
+def oracle_problems(sc: dict, r: pa.Result) -> list[str]:
+    w, problems = evaluate_allocations(sc, [vars(a) for a in r.allocations])
+    assert problems or w == pytest.approx(r.objective)
+    return problems
+
+
+def assert_true_gap(r: pa.Result) -> None:
+    assert r.bound >= r.objective
+    assert r.gap == pytest.approx((r.bound - r.objective) / r.bound)
+
+
+# ---- time limits: the status comes from the proven bound, never from the solver's word ----------
+def test_knapsack_reference_numbers():
+    assert reference_optimum(knapsack()).objective == 5
+    r = pa.solve(knapsack())  # HiGHS's MILP proves it
+    assert (r.status, r.objective, r.bound, r.gap) == ("optimal", 5.0, 5.0, 0.0)
+    assert r.info.methods == {"milp-highs": 1}
+
+
+def test_deadline_already_passed_gives_feasible_with_the_true_gap():
+    r = pa.solve(knapsack(), time_limit=1e-9, milp="always")
+    assert r.info.methods == {"lp+repair": 1}  # no time left for a MILP
+    assert (r.status, r.objective, r.bound) == ("feasible", 5.0, 6.0)
+    assert r.gap == pytest.approx(1 / 6)
+    assert json.loads(r.to_json())["status"] == "feasible"
+
+
+def test_cbc_saying_optimal_on_its_time_limit_is_not_believed(monkeypatch):
+    """PuLP 3.x returns "Optimal" for a CBC run stopped by its time limit (sol_status tells)."""
+    seen = {}
+
+    def stopped_on_time_limit(lp, solver, *, integer=True):
+        seen["called"] = True
+        return PulpOutcome(x=np.zeros(lp.n_x), status="Optimal", solution_status="Solution Found")
+
+    monkeypatch.setattr(solve_mod, "solve_with_pulp", stopped_on_time_limit)
+    r = pa.solve(knapsack(), backend="cbc", milp="always")
+    assert seen
+    assert r.status == "feasible"
+    assert r.objective == 5.0  # the repaired LP plan beats CBC's poor incumbent and is kept
+    assert r.bound == 6.0  # the certified LP bound, not CBC's claim
+    assert_true_gap(r)
+
+
+def test_real_cbc_never_sets_the_bound_from_its_status():
+    r = pa.solve(knapsack(), backend="cbc", milp="always")
+    assert r.info.methods == {"milp-PULP_CBC_CMD": 1}
+    assert r.objective == 5.0
+    # CBC proved 5 and PuLP says "Optimal", but PuLP cannot say whether that is a proof or a
+    # time limit: the reported bound is the LP's, so the status is honest about it.
+    assert (r.status, r.bound) == ("feasible", 6.0)
+    assert_true_gap(r)
+
+
+def test_highs_stopped_on_its_time_limit(monkeypatch):
+    def time_limit(lp, start, *, gap, abs_gap, time_limit):
+        return highs.HighsOutcome(x=np.zeros(lp.n_x), objective=0.0, bound=6.0, row_dual=None, status="Time limit reached")
+
+    monkeypatch.setattr(highs, "solve_milp", time_limit)
+    r = pa.solve(knapsack(), milp="always")
+    assert (r.status, r.objective, r.bound) == ("feasible", 5.0, 6.0)
+    assert_true_gap(r)
+
+
+def test_status_is_optimal_exactly_when_the_gap_is_met():
+    for gap, status in ((0.0, "feasible"), (0.16, "feasible"), (0.17, "optimal")):
+        r = pa.solve(knapsack(gap=gap), milp="never")
+        assert (r.status, r.objective, r.bound) == (status, 5.0, 6.0), gap
+
+
+# ---- missing or broken solvers ------------------------------------------------------------------
+def test_missing_highspy_falls_back_to_cbc_with_a_warning(monkeypatch):
+    sc = tight()
+    expected = pa.solve(sc)
+    monkeypatch.setattr(highs, "highspy", None)
+    with pytest.warns(SolverFallbackWarning, match="highspy cannot be imported .*falling back to PuLP's CBC"):
+        r = pa.solve(sc)
+    assert r.info.backend == "cbc"
+    assert oracle_problems(sc, r) == []
+    assert r.status == "optimal" and r.gap <= 0.005
+    assert r.bound == pytest.approx(expected.bound, rel=1e-9)  # the same LP, solved by CBC
+
+
+def test_missing_highspy_and_cbc_is_a_clear_solver_failure(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(highs, "highspy", None)
+    monkeypatch.setattr(pulp_adapter, "pulp", None)
+    with pytest.raises(SolverError, match="highspy cannot be imported .* PuLP is not installed"):
+        pa.solve(knapsack())
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(knapsack()), encoding="utf-8")
+    assert main(["solve", str(path), "--out", str(tmp_path / "r.json")]) == ExitCode.SOLVER_FAILURE
+    assert "highspy cannot be imported" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_highs_failing_on_the_lp_falls_back_to_cbc(monkeypatch):
+    def broken(lp):
+        raise SolverError("HiGHS could not solve the LP relaxation: kSolveError")
+
+    monkeypatch.setattr(highs, "solve_lp", broken)
+    sc = tight()
+    with pytest.warns(SolverFallbackWarning, match="kSolveError; solving the LP relaxation with PuLP's CBC"):
+        r = pa.solve(sc)
+    assert oracle_problems(sc, r) == [] and r.status == "optimal"
+
+
+def test_a_failing_milp_keeps_the_repaired_plan_and_reports_its_gap(monkeypatch):
+    def broken(*a, **k):
+        raise SolverError("HiGHS found no integer plan: kSolveError")
+
+    monkeypatch.setattr(highs, "solve_milp", broken)
+    with pytest.warns(SolverFallbackWarning, match="keeping the repaired LP plan"):
+        r = pa.solve(knapsack())
+    assert (r.status, r.objective, r.bound) == ("feasible", 5.0, 6.0)
+
+    def cbc_crash(*a, **k):
+        raise SolverError("the PuLP solver failed: PulpSolverError: cbc died")
+
+    monkeypatch.setattr(solve_mod, "solve_with_pulp", cbc_crash)
+    with pytest.warns(SolverFallbackWarning, match="cbc died"):
+        r = pa.solve(knapsack(), backend="cbc")
+    assert (r.status, r.objective) == ("feasible", 5.0)
+
+
+def test_unknown_pulp_solver_lists_the_available_ones():
+    with pytest.raises(SolverError) as info:
+        pa.solve(knapsack(), backend="NO_SUCH_SOLVER")
+    msg = str(info.value)
+    assert "unknown PuLP solver 'NO_SUCH_SOLVER'" in msg
+    for name in pulp.listSolvers(onlyAvailable=True):
+        assert name in msg
+
+
+def test_pulp_solver_names_match_whatever_the_case():
+    for name in ("PULP_CBC_CMD", "pulp_cbc_cmd", "cbc", "pulp_highs"):
+        r = pa.solve(knapsack(), backend=name, milp="always")
+        assert r.objective == 5.0, name
+
+
+def test_known_but_unavailable_pulp_solver_says_so():
+    absent = [s for s in ("GLPK_CMD", "SCIP_CMD", "CPLEX_CMD", "GUROBI_CMD") if s not in pulp.listSolvers(onlyAvailable=True)]
+    if not absent:
+        pytest.skip("every candidate solver is installed here")
+    with pytest.raises(SolverError, match=f"the PuLP solver '{absent[0]}' is not available; available: "):
+        pa.solve(knapsack(), backend=absent[0])
+
+
+def test_unknown_milp_mode_is_refused():
+    with pytest.raises(ValueError, match="milp must be one of auto, always, never"):
+        pa.solve(knapsack(), milp="sometimes")
+
+
+# ---- numerical trouble: repaired, or caught by the integer post-solve check -------------------
+def _spoil_lp(monkeypatch, how):
+    real = highs.solve_lp
+
+    def spoiled(lp):
+        out = real(lp)
+        return how(out)
+
+    monkeypatch.setattr(highs, "solve_lp", spoiled)
+
+
+def test_lp_solution_over_every_budget_is_repaired(monkeypatch):
+    sc = tight()
+    _spoil_lp(monkeypatch, lambda out: highs.HighsOutcome(out.x * 1.03 + 0.6, out.objective, out.bound, out.row_dual, out.status))
+    r = pa.solve(sc, milp="never")
+    assert oracle_problems(sc, r) == []
+    for s in r.sources:
+        assert s.spent_idr <= s.budget_idr
+
+
+def test_milp_solution_over_a_budget_is_repaired(monkeypatch):
+    real = highs.solve_milp
+
+    def over(lp, start, **kw):
+        out = real(lp, start, **kw)
+        return highs.HighsOutcome(out.x + 1.0, out.objective, out.bound, None, out.status)
+
+    monkeypatch.setattr(highs, "solve_milp", over)
+    sc = tight()
+    r = pa.solve(sc, milp="always")
+    assert r.info.methods == {"milp-highs": 1}
+    assert oracle_problems(sc, r) == []
+
+
+def test_unrepaired_plan_over_budget_is_caught_by_verification(monkeypatch, tmp_path, capsys):
+    sc = tight()
+    # without repair, a plan one worker over what the money allows in every column
+    monkeypatch.setattr(solve_mod, "round_plan", lambda part, x: np.floor(x + 1e-6).astype(np.int64) + 1)
+    with pytest.raises(VerificationError) as info:
+        pa.solve(sc, milp="never")
+    assert any("budget" in v for v in info.value.violations)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(sc), encoding="utf-8")
+    out = tmp_path / "r.json"
+    assert main(["solve", str(path), "--out", str(out)]) == ExitCode.SOLVER_FAILURE
+    assert "plan failed verification" in capsys.readouterr().err
+    assert not out.exists()  # never a silent wrong result
+
+
+def test_a_plan_one_rupiah_over_is_caught():
+    sc = knapsack()
+    groups, _ = group_table(pa.load_scenario(sc))
+    model = build_model(pa.load_scenario(sc), groups)
+    r = pa.solve(sc)
+    x = r.x.copy()
+    verify(model, x)
+    sc2 = copy.deepcopy(sc)
+    sc2["sources"][0]["budget"] = int(r.sources[0].spent_idr) - 1
+    m2 = build_model(pa.load_scenario(sc2), groups)
+    found = violations(m2, x)
+    assert found == [f"source APBD: spends Rp{r.sources[0].spent_idr:,} of a Rp{r.sources[0].spent_idr - 1:,} budget"]
+
+
+def test_the_bound_does_not_trust_the_solvers_objective(monkeypatch):
+    sc = tight()
+    honest = pa.solve(sc)
+    _spoil_lp(monkeypatch, lambda out: highs.HighsOutcome(out.x, 0.5 * out.objective, 0.5 * out.bound, out.row_dual, out.status))
+    r = pa.solve(sc)
+    assert r.bound == honest.bound and r.status == honest.status
+
+
+@pytest.mark.parametrize("noise", ["scaled", "random", "negative", "nan"])
+def test_spoiled_duals_only_weaken_the_bound(monkeypatch, noise):
+    sc = knapsack(gap=0.005)
+    rng = np.random.default_rng(0)
+    spoil = {
+        "scaled": lambda y: 0.5 * y,
+        "random": lambda y: rng.random(y.size) * 3,
+        "negative": lambda y: -np.abs(y) - 1,
+        "nan": lambda y: np.full(y.size, np.nan),
+    }[noise]
+    _spoil_lp(monkeypatch, lambda out: highs.HighsOutcome(out.x, out.objective, out.bound, spoil(out.row_dual), out.status))
+    r = pa.solve(sc, milp="never")
+    assert r.bound >= 5.0  # still an upper bound on the true optimum
+    assert r.bound >= r.objective
+    assert (r.status == "optimal") == (r.gap <= 0.005)
+
+
+# ---- money stays exact at Rp10^15 and beyond ----------------------------------------------------
+N = 59_523_809_523  # workers that Rp999,999,999,986,400 pays for at Rp16,800
+B = N * 16_800
+
+
+def huge(budget_a: int, budget_v2: int, count: int) -> dict:
+    return {
+        "format": "premium-alloc/v1",
+        "name": "huge",
+        "programs": ["JKK", "JKM"],
+        "rates": {"JKK": 10_000, "JKM": 6_800},
+        "phases": [{"id": "p1", "start": "2024-01", "months": 1}],
+        "villages": [{"id": V1}, {"id": V2}],
+        "worker_groups": [
+            {"village": V1, "count": count, "priority": "extreme", "sector": "palm"},
+            {"village": V2, "count": count, "priority": "poor", "sector": "palm"},
+        ],
+        "sources": [
+            {"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: B, V2: budget_v2}},
+            {"id": "APBD", "kind": "apbd", "budget": budget_a},
+        ],
+        "objective": {"priority_weights": {"extreme": 3, "poor": 2}, "source_order": ["DD", "APBD"]},
+    }
+
+
+def test_budgets_near_10_to_15_are_exact_to_the_rupiah():
+    r = pa.solve(huge(B, B, N))
+    assert r.status == "optimal" and r.objective == 5 * N == r.bound
+    dd, apbd = r.sources
+    assert (dd.budget_idr, dd.spent_idr, dd.workers) == (2 * B, 2 * B, 2 * N)
+    assert (apbd.spent_idr, apbd.workers) == (0, 0)
+    assert r.phases[0].covered == 2 * N and r.phases[0].uncovered == 0
+
+    short = pa.solve(huge(B, B - 1, N))  # one rupiah less in village 2: APBD pays one worker
+    dd, apbd = short.sources
+    assert (dd.spent_idr, dd.workers) == (2 * B - 16_800, 2 * N - 1)
+    assert (apbd.spent_idr, apbd.workers) == (16_800, 1)
+    assert short.objective == 5 * N
+    text = short.to_json()
+    assert f'"budget_idr":{2 * B - 1},' in text and f'"spent_idr":{2 * B - 16_800},' in text
+    assert oracle_problems(huge(B, B - 1, N), short) == []
+
+
+def test_huge_worker_counts_are_conserved_exactly():
+    count = 10**11
+    r = pa.solve(huge(10**15, 10**15 - 1, count))
+    p = r.phases[0]
+    assert p.eligible == 2 * count and p.covered + p.uncovered == 2 * count
+    assert sum(a.workers for a in r.allocations) == p.covered
+    assert sum(a.cost_idr for a in r.allocations) == p.cost_idr == sum(s.spent_idr for s in r.sources)
+    assert p.shortfall_idr == p.uncovered * 16_800
+    for s in r.sources:
+        assert type(s.spent_idr) is int and s.spent_idr <= s.budget_idr
+    assert oracle_problems(huge(10**15, 10**15 - 1, count), r) == []
+
+
+def test_rupiah_one_over_at_10_to_17_is_caught_where_floats_cannot_see_it():
+    premium = 12 * 16_800
+    k = 500_000_000_000
+    budget = k * premium - 1  # about Rp1.008 x 10^17
+    assert float(budget) == float(budget + 1)  # a float check would pass this plan
+    sc = {
+        "format": "premium-alloc/v1",
+        "name": "float trap",
+        "programs": ["JKK", "JKM"],
+        "rates": {"JKK": 10_000, "JKM": 6_800},
+        "phases": [{"id": "p1", "start": "2024-01", "months": 12}],
+        "villages": [{"id": V1}],
+        "worker_groups": [{"village": V1, "count": k, "priority": "poor", "sector": "palm"}],
+        "sources": [{"id": "APBD", "kind": "apbd", "budget": budget}],
+    }
+    r = pa.solve(sc)
+    assert r.sources[0].workers == k - 1 and r.sources[0].spent_idr == (k - 1) * premium
+    model = r.model
+    everyone = np.array([k], dtype=np.int64)
+    assert violations(model, everyone) == [f"source APBD: spends Rp{k * premium:,} of a Rp{budget:,} budget"]

@@ -1,0 +1,63 @@
+"""Charts: each draws the figures of its table, with labels in the chosen language."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+import premium_alloc as pa  # noqa: E402
+from premium_alloc import analysis, cases, plots, variants  # noqa: E402
+from premium_alloc.labels import label, word  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def result():
+    return pa.solve(cases.kayong_utara_2023())
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_coverage_by_source(result, lang):
+    ax = plots.coverage_by_source(result, by="village", lang=lang)
+    assert ax.get_title().startswith(word("title_coverage", lang))
+    assert ax.get_xlabel() == label("village", lang)
+    # stacked heights: sources plus uncovered add up to the eligible workers of each village
+    heights: dict[str, float] = {}
+    for patch, name in zip(ax.patches, [t.get_text() for t in ax.get_xticklabels()] * (len(result.sources) + 1)):
+        heights[name] = heights.get(name, 0) + patch.get_height()
+    elig = {v.village: v.eligible for v in result.villages}
+    assert all(heights[v] == pytest.approx(elig[v]) for v in heights)
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [s.source for s in result.sources] + [word("uncovered", lang)]
+    plt.close(ax.figure)
+    ax = plots.coverage_by_source(result, by="district", lang=lang)
+    assert ax.get_xlabel() == label("district", lang)
+    plt.close(ax.figure)
+
+
+def test_shortfall_by_village(result):
+    ax = plots.shortfall_by_village(result, lang="id")
+    widths = {t.get_text(): p.get_width() for t, p in zip(ax.get_yticklabels(), ax.patches)}
+    below = {v.village: v.quota_target - v.covered for v in result.villages if not v.quota_met}
+    assert widths == below
+    assert ax.get_xlabel() == word("missing_axis", "id")
+    plt.close(ax.figure)
+
+
+def test_frontier_and_compare_plots(result):
+    sc = cases.kayong_utara_2023()
+    fr = analysis.frontier(sc, "APBD", [0, 10_000_000, 30_000_000])
+    ax = plots.frontier(fr, lang="en", mark=25_000_000)
+    x, y = ax.lines[0].get_data()
+    assert np.allclose(x, np.array([0, 0.01, 0.03]))
+    assert list(y) == list(fr["worker_months"])
+    plt.close(ax.figure)
+    cmp = variants.compare(sc, ["more:APBD+=10jt"])
+    ax = cmp.plot(lang="id")
+    assert [p.get_height() for p in ax.patches] == list(cmp.frame()["worker_months"])
+    assert ax.get_ylabel() == label("worker_months", "id")
+    plt.close(ax.figure)
