@@ -941,11 +941,10 @@ def test_cbc_matches_highs_on_a_20_village_regency():
 
 
 # =====================================================================================
-# Contract gaps found while writing these tests (reporting, not the allocation itself)
+# Reporting: uncovered workers the plan cannot reach are named in warnings
 # =====================================================================================
-@pytest.mark.xfail(reason="contract: 'a worker no source may fund is uncovered, and the reports say why' - "
-                          "no warning names such workers yet", strict=False)
 def test_unfundable_workers_are_explained():
+    # contract: "a worker no source may fund is uncovered, and the reports say why"
     sc = scenario(
         worker_groups=[
             {"village": V1, "count": 10, "priority": "poor", "sector": "palm"},
@@ -955,11 +954,19 @@ def test_unfundable_workers_are_explained():
                   "eligible": {"sector": ["palm"]}}],
     )
     r = pa.solve(sc, gap=0)
-    assert any(V2 in w for w in r.warnings), r.warnings
+    assert by_phase(r)["p1"][:3] == (13, 10, 3)
+    assert r.warnings == [
+        f"3 uncovered worker-phase(s) in 1 village(s) ({V2}), phase(s) p1: no source may pay for them"
+    ]
 
 
-@pytest.mark.xfail(reason="contract: 'continuity with a small later budget' forcing coverage down is to be "
-                          "warned about, naming villages and phases - not implemented", strict=False)
 def test_continuity_forced_down_is_warned():
+    # contract: continuity with a small later budget forces cover down; the warning names
+    # the villages and phases and gives the reason
     r = pa.solve(continuity_scenario(True), gap=0)
-    assert any(V1 in w and "p1" in w for w in r.warnings), r.warnings
+    assert r.warnings == [
+        f"6 uncovered worker-phase(s) in 1 village(s) ({V1}), phase(s) p1: "
+        "continuity holds their cover to that of a later phase with less money"
+    ]
+    # without continuity the later budget does not hold p1 down, so there is nothing to warn about
+    assert pa.solve(continuity_scenario(False), gap=0).warnings == []
