@@ -11,8 +11,12 @@ import pytest
 import premium_alloc as pa
 from premium_alloc import monthly_premium, phase_premium
 
+try:  # tests/ on sys.path (pytest's default rootdir-less import mode)
+    from handworked import V1, group
+except ImportError:  # tests imported as a package
+    from tests.handworked import V1, group
+
 PKG = ["JKK", "JKM"]
-V1 = "62.03.01.2001"
 
 
 # ---- one month, no discount ----------------------------------------------------------------
@@ -123,26 +127,25 @@ def test_non_apbd_funders_get_the_discount(funder):
     assert monthly_premium(PKG, "2026-06", sector="palm", funder=funder) == 8_400
 
 
-def test_transport_discount_starts_january_2026():
-    assert monthly_premium(PKG, "2026-01", sector="transport", funder="dana_desa") == 8_400
-    assert monthly_premium(PKG, "2025-12", sector="transport", funder="dana_desa") == 16_800
-
-
-def test_other_sectors_not_discounted_before_april_2026():
-    assert monthly_premium(PKG, "2026-01", sector="farming", funder="dana_desa") == 16_800
-    assert monthly_premium(PKG, "2026-03", sector="farming", funder="dana_desa") == 16_800
-    assert monthly_premium(PKG, "2026-04", sector="farming", funder="dana_desa") == 8_400
-
-
-def test_discount_ends_after_december_2026_for_other_sectors():
-    assert monthly_premium(PKG, "2026-12", sector="farming", funder="dana_desa") == 8_400
-    assert monthly_premium(PKG, "2027-01", sector="farming", funder="dana_desa") == 16_800
-
-
-def test_discount_ends_after_march_2027_for_transport():
-    assert monthly_premium(PKG, "2027-01", sector="transport", funder="dana_desa") == 8_400
-    assert monthly_premium(PKG, "2027-03", sector="transport", funder="dana_desa") == 8_400
-    assert monthly_premium(PKG, "2027-04", sector="transport", funder="dana_desa") == 16_800
+@pytest.mark.parametrize(
+    "sector,month,premium",
+    [
+        # transport: Jan 2026 .. Mar 2027
+        ("transport", "2025-12", 16_800),
+        ("transport", "2026-01", 8_400),
+        ("transport", "2027-01", 8_400),
+        ("transport", "2027-03", 8_400),
+        ("transport", "2027-04", 16_800),
+        # other sectors: Apr .. Dec 2026
+        ("farming", "2026-01", 16_800),
+        ("farming", "2026-03", 16_800),
+        ("farming", "2026-04", 8_400),
+        ("farming", "2026-12", 8_400),
+        ("farming", "2027-01", 16_800),
+    ],
+)
+def test_discount_window_edges(sector, month, premium):
+    assert monthly_premium(PKG, month, sector=sector, funder="dana_desa") == premium
 
 
 def test_whole_discount_windows_as_phases():
@@ -171,7 +174,7 @@ def _dd_scenario(**extra) -> dict:
         "programs": ["JKK", "JKM"],
         "phases": [{"id": "p1", "start": "2026-04", "months": 6}],
         "villages": [{"id": V1, "name": "Desa Satu"}],
-        "worker_groups": [{"village": V1, "count": 10, "priority": "poor", "sector": "farming"}],
+        "worker_groups": [group(V1, 10, "poor", "farming")],
         "sources": [{"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 10**9}}],
     }
     sc.update(extra)
@@ -216,10 +219,7 @@ def test_shortfall_is_priced_without_discount():
 def test_scenario_transport_january_2026_by_funder():
     sc = _dd_scenario(
         phases=[{"id": "jan", "start": "2026-01", "months": 1}],
-        worker_groups=[
-            {"village": V1, "count": 2, "priority": "poor", "sector": "transport"},
-            {"village": V1, "count": 3, "priority": "poor", "sector": "farming"},
-        ],
+        worker_groups=[group(V1, 2, "poor", "transport"), group(V1, 3, "poor", "farming")],
     )
     r = pa.solve(sc, gap=0)
     cost = {a.sector: (a.workers, a.cost_idr) for a in r.allocations}

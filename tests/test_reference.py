@@ -9,15 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 try:  # tests/ on sys.path (pytest's default rootdir-less import mode)
+    from handworked import V1, V2, V3, group, location_villages
     from reference import evaluate_allocations, monthly_premium, reference_optimum, scenario_groups
     from strategies import allocations_for, small_scenarios, tiny_scenarios
 except ImportError:  # tests imported as a package
+    from tests.handworked import V1, V2, V3, group, location_villages
     from tests.reference import evaluate_allocations, monthly_premium, reference_optimum, scenario_groups
     from tests.strategies import allocations_for, small_scenarios, tiny_scenarios
 
-V1 = "62.03.01.2001"
-V2 = "62.03.02.2002"
-V3 = "62.04.01.2003"
 JKK_JKM = {"JKK": 10_000, "JKM": 6_800}
 
 
@@ -29,7 +28,7 @@ def scenario(**overrides) -> dict:
         "rates": dict(JKK_JKM),
         "phases": [{"id": "p1", "start": "2024-01", "months": 12}],
         "villages": [{"id": V1, "name": "Desa Satu", "regency": "62.03", "province": "62"}],
-        "worker_groups": [{"village": V1, "count": 10, "priority": "extreme", "sector": "palm"}],
+        "worker_groups": [group(V1, 10, "extreme")],
         "sources": [{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 0}],
         "objective": {"source_order": ["APBD"]},
     }
@@ -61,7 +60,7 @@ def test_jht_package_cost_36800_a_month():
         programs=["JKK", "JKM", "JHT"],
         rates={"JKK": 10_000, "JKM": 6_800, "JHT": 20_000},
         phases=[{"id": "p1", "start": "2024-01", "months": 6}],
-        worker_groups=[{"village": V1, "count": 100, "priority": "poor", "sector": "farming"}],
+        worker_groups=[group(V1, 100, "poor", "farming")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 100 * 6 * 36_800}],
     )
     res = reference_optimum(sc)
@@ -82,7 +81,7 @@ def sintang(budget: int, continuity: bool = False) -> dict:
             {"id": "p1", "start": "2023-11", "months": 2},
             {"id": "p2", "start": "2024-01", "months": 4},
         ],
-        worker_groups=[{"village": V1, "count": 3_000, "priority": "extreme", "sector": "farming"}],
+        worker_groups=[group(V1, 3_000, "extreme", "farming")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": budget}],
         objective={"continuity": continuity, "source_order": ["APBD"]},
     )
@@ -112,7 +111,7 @@ def test_sintang_one_rupiah_short():
 def bangka(budget: int) -> dict:
     return scenario(
         name="Bangka APBD",
-        worker_groups=[{"village": V1, "count": 950, "priority": "poor", "sector": "farming"}],
+        worker_groups=[group(V1, 950, "poor", "farming")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": budget}],
     )
 
@@ -131,10 +130,7 @@ def test_bangka_apbd():
 def test_bangka_dbh_and_apbd_sectors():
     # DBH (palm only) 2,450 workers ~ Rp493,920,000; APBD 950 workers.
     sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 2_450, "priority": "poor", "sector": "palm"},
-            {"village": V1, "count": 950, "priority": "poor", "sector": "farming"},
-        ],
+        worker_groups=[group(V1, 2_450), group(V1, 950, "poor", "farming")],
         sources=[
             {"id": "DBH", "kind": "dbh_sawit", "scope": "regency", "budget": 2_450 * 12 * 16_800,
              "eligible": {"sector": ["palm"]}},
@@ -152,11 +148,7 @@ def test_bangka_dbh_and_apbd_sectors():
 def test_priority_weights():
     sc = scenario(
         phases=[{"id": "p1", "start": "2024-01", "months": 1}],
-        worker_groups=[
-            {"village": V1, "count": 3, "priority": "extreme", "sector": "palm"},
-            {"village": V1, "count": 3, "priority": "poor", "sector": "palm"},
-            {"village": V1, "count": 3, "priority": "vulnerable", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 3, "extreme"), group(V1, 3), group(V1, 3, "vulnerable")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 4 * 16_800 + 16_799}],
         objective={"priority_weights": {"extreme": 3, "poor": 2}, "source_order": ["APBD"]},
     )
@@ -173,10 +165,7 @@ def test_quota_floor_bonus():
             phases=[{"id": "p1", "start": "2024-01", "months": 6}],
             villages=[{"id": V1, "name": "A", "regency": "62.03"}, {"id": V2, "name": "B", "regency": "62.03"}],
             quota={"min": 100},
-            worker_groups=[
-                {"village": V1, "count": 150, "priority": "poor", "sector": "palm"},
-                {"village": V2, "count": 50, "priority": "poor", "sector": "palm"},
-            ],
+            worker_groups=[group(V1, 150), group(V2, 50)],
             sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": workers_paid * 6 * 16_800}],
             objective={"quota_bonus": 10, "source_order": ["APBD"]},
         )
@@ -192,7 +181,7 @@ def test_village_quota_overrides_top_level_field_by_field():
         phases=[{"id": "p1", "start": "2024-01", "months": 1}],
         quota={"min": 2},
         villages=[{"id": V1, "name": "A", "regency": "62.03", "quota": {"max": 3}}],
-        worker_groups=[{"village": V1, "count": 5, "priority": "poor", "sector": "palm"}],
+        worker_groups=[group(V1, 5)],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 10**9}],
         objective={"quota_bonus": 4, "source_order": ["APBD"]},
     )
@@ -205,7 +194,7 @@ def test_continuity():
     def sc(cont: bool) -> dict:
         return scenario(
             phases=[{"id": "p1", "start": "2024-01", "months": 3}, {"id": "p2", "start": "2024-04", "months": 2}],
-            worker_groups=[{"village": V1, "count": 4, "priority": "poor", "sector": "palm"}],
+            worker_groups=[group(V1, 4)],
             sources=[
                 {"id": "A", "kind": "apbd", "scope": "regency", "budget": 4 * 3 * 16_800, "phases": ["p1"]},
                 {"id": "B", "kind": "apbd", "scope": "regency", "budget": 1 * 2 * 16_800, "phases": ["p2"]},
@@ -220,7 +209,7 @@ def test_continuity():
 def test_continuity_follows_start_not_list_order():
     sc = scenario(
         phases=[{"id": "late", "start": "2024-07", "months": 1}, {"id": "early", "start": "2024-01", "months": 1}],
-        worker_groups=[{"village": V1, "count": 3, "priority": "poor", "sector": "palm"}],
+        worker_groups=[group(V1, 3)],
         sources=[
             {"id": "A", "kind": "apbd", "scope": "regency", "budget": 3 * 16_800, "phases": ["early"]},
             {"id": "B", "kind": "apbd", "scope": "regency", "budget": 1 * 16_800, "phases": ["late"]},
@@ -233,16 +222,8 @@ def test_continuity_follows_start_not_list_order():
 def test_village_scope_and_location_filters():
     sc = scenario(
         phases=[{"id": "p1", "start": "2024-01", "months": 1}],
-        villages=[
-            {"id": V1, "name": "A", "regency": "62.03", "province": "62"},
-            {"id": V2, "name": "B", "regency": "62.03"},
-            {"id": V3, "name": "C", "regency": "62.04", "province": "62"},
-        ],
-        worker_groups=[
-            {"village": V1, "count": 2, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 2, "priority": "poor", "sector": "palm"},
-            {"village": V3, "count": 2, "priority": "poor", "sector": "palm"},
-        ],
+        villages=location_villages(),
+        worker_groups=[group(V1, 2), group(V2, 2), group(V3, 2)],
         sources=[
             {"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 10**9, V3: 0}},
             {"id": "REG", "kind": "apbd", "scope": "regency", "budget": 10**9, "eligible": {"regency": ["62.03"]}},
@@ -262,10 +243,7 @@ def test_village_budget_is_per_village():
     sc = scenario(
         phases=[{"id": "p1", "start": "2024-01", "months": 1}],
         villages=[{"id": V1, "name": "A", "regency": "62.03"}, {"id": V2, "name": "B", "regency": "62.03"}],
-        worker_groups=[
-            {"village": V1, "count": 5, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 5, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 5), group(V2, 5)],
         sources=[{"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 5 * 16_800, V2: 2 * 16_800 + 5}}],
     )
     assert both(sc)[0].objective == 5 + 2
@@ -274,11 +252,7 @@ def test_village_budget_is_per_village():
 def test_identical_groups_are_summed():
     sc = scenario(
         income=1_000_000,
-        worker_groups=[
-            {"village": V1, "count": 2, "priority": "poor", "sector": "palm"},
-            {"village": V1, "count": 3, "priority": "poor", "sector": "palm", "income": 1_000_000},
-            {"village": V1, "count": 4, "priority": "poor", "sector": "palm", "income": 1_500_000},
-        ],
+        worker_groups=[group(V1, 2), group(V1, 3, income=1_000_000), group(V1, 4, income=1_500_000)],
     )
     groups = scenario_groups(sc)
     assert [(g.income, g.count) for g in groups] == [(1_000_000, 5), (1_500_000, 4)]

@@ -29,15 +29,14 @@ import premium_alloc as pa
 from premium_alloc import synthetic
 
 try:  # tests/ on sys.path (pytest's default rootdir-less import mode)
+    from handworked import V1, V2, V3, group, location_villages
     from reference import evaluate_allocations, reference_optimum
     from strategies import small_scenarios, tiny_scenarios
 except ImportError:  # tests imported as a package
+    from tests.handworked import V1, V2, V3, group, location_villages
     from tests.reference import evaluate_allocations, reference_optimum
     from tests.strategies import small_scenarios, tiny_scenarios
 
-V1 = "62.03.01.2001"
-V2 = "62.03.02.2002"
-V3 = "62.04.01.2003"
 REL = 1e-9  # relative tolerance for comparing W with the oracle's bound
 
 HYP = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -57,7 +56,7 @@ def scenario(**overrides) -> dict:
             {"id": V1, "name": "Desa Satu", "regency": "62.03", "province": "62"},
             {"id": V2, "name": "Desa Dua", "regency": "62.03", "province": "62"},
         ],
-        "worker_groups": [{"village": V1, "count": 10, "priority": "poor", "sector": "palm"}],
+        "worker_groups": [group(V1, 10)],
         "sources": [{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 0}],
     }
     base.update(overrides)
@@ -150,7 +149,7 @@ def sintang(budget: int, continuity: bool = False) -> dict:
         name="Sintang 2023",
         phases=[{"id": "p1", "start": "2023-11", "months": 2}, {"id": "p2", "start": "2024-01", "months": 4}],
         villages=[{"id": V1, "name": "Desa Satu", "regency": "61.05"}],
-        worker_groups=[{"village": V1, "count": 3_000, "priority": "extreme", "sector": "farming"}],
+        worker_groups=[group(V1, 3_000, "extreme", "farming")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": budget}],
         objective={"continuity": continuity, "source_order": ["APBD"]},
     )
@@ -199,10 +198,10 @@ def test_sintang_default_gap_is_within_half_a_percent():
 
 
 def bangka(apbd: int, dbh: int | None = None) -> dict:
-    groups = [{"village": V1, "count": 1_000, "priority": "poor", "sector": "farming"}]
+    groups = [group(V1, 1_000, "poor", "farming")]
     sources = [{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": apbd}]
     if dbh is not None:
-        groups.append({"village": V2, "count": 2_450, "priority": "poor", "sector": "palm"})
+        groups.append(group(V2, 2_450))
         sources.insert(0, {"id": "DBH", "kind": "dbh_sawit", "scope": "regency", "budget": dbh,
                            "eligible": {"sector": ["palm"]}})
     return scenario(name="Bangka", worker_groups=groups, sources=sources)
@@ -237,10 +236,7 @@ def floor_scenario(bonus: float) -> dict:
     # APBD buys 100 workers for 12 months: 100 x 201,600 = 20,160,000.
     return scenario(
         quota={"min": 5},
-        worker_groups=[
-            {"village": V1, "count": 200, "priority": "extreme", "sector": "palm"},
-            {"village": V2, "count": 5, "priority": "vulnerable", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 200, "extreme"), group(V2, 5, "vulnerable")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 20_160_000}],
         objective={"priority_weights": {"extreme": 3, "vulnerable": 1}, "quota_bonus": bonus},
     )
@@ -270,8 +266,7 @@ def test_without_quota_bonus_the_small_village_gets_nothing():
 def test_floor_target_is_capped_by_village_size():
     # T = min(100, workers in the village)
     r = pa.solve(scenario(quota={"min": 100},
-                          worker_groups=[{"village": V1, "count": 150, "priority": "poor", "sector": "palm"},
-                                         {"village": V2, "count": 7, "priority": "poor", "sector": "palm"}]), gap=0)
+                          worker_groups=[group(V1, 150), group(V2, 7)]), gap=0)
     assert [(v.village, v.quota_target) for v in r.villages] == [(V1, 100), (V2, 7)]
 
 
@@ -282,10 +277,7 @@ def test_quota_max_is_a_hard_cap():
             {"id": V1, "name": "A", "regency": "62.03", "quota": {"max": 30}},
             {"id": V2, "name": "B", "regency": "62.03"},
         ],
-        worker_groups=[
-            {"village": V1, "count": 100, "priority": "extreme", "sector": "palm"},
-            {"village": V2, "count": 20, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 100, "extreme"), group(V2, 20)],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 10**10}],
     )
     r = pa.solve(sc, gap=0)
@@ -302,7 +294,7 @@ def test_quota_max_below_the_floor_is_obeyed_and_warned():
     sc = scenario(
         quota={"min": 100},
         villages=[{"id": V1, "name": "A", "regency": "62.03", "quota": {"max": 30}}],
-        worker_groups=[{"village": V1, "count": 150, "priority": "poor", "sector": "palm"}],
+        worker_groups=[group(V1, 150)],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 10**10}],
         objective={"quota_bonus": 10},
     )
@@ -317,7 +309,7 @@ def test_quota_max_zero_with_a_floor_covers_nobody():
     # regression: a floor above a cap of 0 once made the repair cover a worker anyway
     sc = scenario(
         villages=[{"id": V1, "name": "A", "regency": "62.03", "quota": {"min": 1, "max": 0}}],
-        worker_groups=[{"village": V1, "count": 1, "priority": "extreme", "sector": "palm"}],
+        worker_groups=[group(V1, 1, "extreme")],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 201_600}],
         objective={"quota_bonus": 1},
     )
@@ -377,7 +369,7 @@ def test_continuity_swap_regression():
         rates={"JKK": 10_000, "JKM": 6_800},
         phases=[{"id": "p1", "start": "2023-11", "months": 2}, {"id": "p2", "start": "2024-01", "months": 1}],
         villages=[{"id": V1, "name": "A", "regency": "62.03", "quota": {"min": 1, "max": 1}}],
-        worker_groups=[{"village": V1, "count": 1, "priority": "extreme", "sector": "palm"}],
+        worker_groups=[group(V1, 1, "extreme")],
         sources=[{"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 33_600}}],
         objective={"quota_bonus": 1, "continuity": True},
     )
@@ -428,10 +420,7 @@ def test_source_order_never_costs_coverage():
     # on V2 "because it is earlier" would leave V1 uncovered: the tie-break must never cost
     # coverage, so REG pays V1 and V2ONLY pays V2.
     sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 5, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 5, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 5), group(V2, 5)],
         sources=[
             {"id": "REG", "kind": "apbd", "scope": "regency", "budget": 5 * 201_600, "eligible": {"village": [V1, V2]}},
             {"id": "V2ONLY", "kind": "csr", "scope": "regency", "budget": 5 * 201_600, "eligible": {"village": [V2]}},
@@ -446,10 +435,7 @@ def test_source_order_never_costs_coverage():
 
 def test_dbh_sawit_pays_only_palm_workers():
     sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 10, "priority": "poor", "sector": "palm"},
-            {"village": V1, "count": 7, "priority": "extreme", "sector": "farming"},
-        ],
+        worker_groups=[group(V1, 10), group(V1, 7, "extreme", "farming")],
         sources=[{"id": "DBH", "kind": "dbh_sawit", "scope": "regency", "budget": 10**10,
                   "eligible": {"sector": ["palm"]}}],
         objective={"priority_weights": {"extreme": 5, "poor": 1}},
@@ -463,10 +449,7 @@ def test_dbh_sawit_pays_only_palm_workers():
 
 def test_village_scope_pays_only_its_own_village():
     sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 10, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 2, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 10), group(V2, 2)],
         # V1's budget buys 3 workers (Rp1 short of 4); V2's budget is huge but only for V2
         sources=[{"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 806_399, V2: 10**10}}],
     )
@@ -482,10 +465,7 @@ def test_village_scope_pays_only_its_own_village():
 
 def test_village_scope_without_a_budget_for_the_village():
     sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 4, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 6, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 4), group(V2, 6)],
         sources=[{"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 10**10}}],
     )
     r = pa.solve(sc, gap=0)
@@ -496,16 +476,8 @@ def test_village_scope_without_a_budget_for_the_village():
 def test_location_filters():
     sc = scenario(
         phases=[{"id": "p1", "start": "2024-01", "months": 1}],
-        villages=[
-            {"id": V1, "name": "A", "regency": "62.03", "province": "62"},
-            {"id": V2, "name": "B", "regency": "62.03"},
-            {"id": V3, "name": "C", "regency": "62.04", "province": "62"},
-        ],
-        worker_groups=[
-            {"village": V1, "count": 2, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 3, "priority": "poor", "sector": "palm"},
-            {"village": V3, "count": 4, "priority": "poor", "sector": "palm"},
-        ],
+        villages=location_villages(),
+        worker_groups=[group(V1, 2), group(V2, 3), group(V3, 4)],
         sources=[
             {"id": "REG", "kind": "apbd", "scope": "regency", "budget": 10**9, "eligible": {"regency": ["62.04"]}},
             {"id": "PROV", "kind": "apbd_provinsi", "scope": "province", "budget": 10**9, "eligible": {"province": ["62"]}},
@@ -516,16 +488,17 @@ def test_location_filters():
     assert village_cover(r) == {(V1, "p1"): 2, (V2, "p1"): 0, (V3, "p1"): 4}
 
 
-def test_unfundable_worker_is_uncovered_and_still_eligible():
-    sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 10, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 3, "priority": "extreme", "sector": "fishing"},
-        ],
+def unfundable_scenario() -> dict:
+    # DBH pays palm workers only: V2's 3 fishing workers have no source that may pay for them
+    return scenario(
+        worker_groups=[group(V1, 10), group(V2, 3, "extreme", "fishing")],
         sources=[{"id": "DBH", "kind": "dbh_sawit", "scope": "regency", "budget": 10**10,
                   "eligible": {"sector": ["palm"]}}],
     )
-    r = pa.solve(sc, gap=0)
+
+
+def test_unfundable_worker_is_uncovered_and_still_eligible():
+    r = pa.solve(unfundable_scenario(), gap=0)
     # 13 eligible, 10 covered, 3 uncovered; shortfall 3 x 201,600 = 604,800
     assert by_phase(r) == {"p1": (13, 10, 3, 2_016_000, 604_800)}
     v2 = [v for v in r.villages if v.village == V2][0]
@@ -545,10 +518,7 @@ def test_source_phase_restriction():
 def test_cost_depends_on_income():
     # income 1,500,000: JKK 15,000 + JKM 6,800 = 21,800 a month; 12 months = 261,600
     sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 3, "priority": "poor", "sector": "palm", "income": 1_500_000},
-            {"village": V1, "count": 2, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 3, income=1_500_000), group(V1, 2)],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 10**10}],
     )
     r = pa.solve(sc, gap=0)
@@ -563,10 +533,7 @@ def test_cheaper_workers_first_when_weights_are_equal():
     # 1,000,000 tier: 16,800; 2,500,000 tier: 25,000 + 6,800 = 31,800
     sc = scenario(
         phases=[{"id": "p1", "start": "2024-01", "months": 1}],
-        worker_groups=[
-            {"village": V1, "count": 50, "priority": "poor", "sector": "palm", "income": 2_500_000},
-            {"village": V1, "count": 50, "priority": "poor", "sector": "palm"},
-        ],
+        worker_groups=[group(V1, 50, income=2_500_000), group(V1, 50)],
         sources=[{"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 1_000_000}],
     )
     r = pa.solve(sc, gap=0)
@@ -582,9 +549,9 @@ def test_totals_add_up_on_the_contract_example():
         villages=[{"id": V1, "name": "Desa Contoh", "regency": "62.03", "quota": {"min": 100, "max": 150}},
                   {"id": V2, "name": "Desa Dua", "regency": "62.03"}],
         worker_groups=[
-            {"village": V1, "count": 250, "priority": "extreme", "sector": "palm"},
-            {"village": V1, "count": 90, "priority": "poor", "sector": "farming", "income": 1_500_000},
-            {"village": V2, "count": 40, "priority": "vulnerable", "sector": "fishing"},
+            group(V1, 250, "extreme"),
+            group(V1, 90, "poor", "farming", income=1_500_000),
+            group(V2, 40, "vulnerable", "fishing"),
         ],
         sources=[
             {"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 25_000_000}},
@@ -672,7 +639,7 @@ def _rates_premium(sc: dict):
     {"format": "premium-alloc/v1", "name": "r", "programs": ["JKK", "JKM"], "rates": {"JKK": 10000, "JKM": 6800},
      "phases": [{"id": "p1", "start": "2023-11", "months": 1}, {"id": "p2", "start": "2023-12", "months": 1}],
      "villages": [{"id": V1, "name": "Desa Satu", "regency": "62.03", "quota": {"min": 1, "max": 0}}],
-     "worker_groups": [{"village": V1, "count": 1, "priority": "extreme", "sector": "palm"}],
+     "worker_groups": [group(V1, 1, "extreme")],
      "sources": [{"id": "S1", "kind": "dbh_sawit", "scope": "regency", "budget": 16800, "eligible": {"sector": ["palm"]}}],
      "objective": {"quota_bonus": 1, "source_order": ["S1"], "gap": 0.0}}
 )
@@ -680,7 +647,7 @@ def _rates_premium(sc: dict):
     {"format": "premium-alloc/v1", "name": "r", "programs": ["JKK", "JKM"], "rates": {"JKK": 10000, "JKM": 6800},
      "phases": [{"id": "p1", "start": "2023-11", "months": 2}, {"id": "p2", "start": "2024-01", "months": 1}],
      "villages": [{"id": V1, "name": "Desa Satu", "regency": "62.03", "quota": {"min": 1, "max": 1}}],
-     "worker_groups": [{"village": V1, "count": 1, "priority": "extreme", "sector": "palm"}],
+     "worker_groups": [group(V1, 1, "extreme")],
      "sources": [{"id": "S1", "kind": "dana_desa", "scope": "village", "budgets": {V1: 33600}}],
      "objective": {"quota_bonus": 1, "continuity": True, "source_order": ["S1"], "gap": 0.0}}
 )
@@ -945,15 +912,7 @@ def test_cbc_matches_highs_on_a_20_village_regency():
 # =====================================================================================
 def test_unfundable_workers_are_explained():
     # contract: "a worker no source may fund is uncovered, and the reports say why"
-    sc = scenario(
-        worker_groups=[
-            {"village": V1, "count": 10, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 3, "priority": "extreme", "sector": "fishing"},
-        ],
-        sources=[{"id": "DBH", "kind": "dbh_sawit", "scope": "regency", "budget": 10**10,
-                  "eligible": {"sector": ["palm"]}}],
-    )
-    r = pa.solve(sc, gap=0)
+    r = pa.solve(unfundable_scenario(), gap=0)
     assert by_phase(r)["p1"][:3] == (13, 10, 3)
     assert r.warnings == [
         f"3 uncovered worker-phase(s) in 1 village(s) ({V2}), phase(s) p1: no source may pay for them"

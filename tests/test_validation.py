@@ -23,30 +23,20 @@ from premium_alloc.cli import ExitCode, main
 from premium_alloc.errors import Problem, SolverError, VerificationError
 from premium_alloc.workers import MAX_ERRORS, read_workers
 
-V1 = "62.03.01.2001"
-V2 = "62.03.02.2002"
+try:  # tests/ on sys.path (pytest's default rootdir-less import mode)
+    from handworked import V1, V2, valid_base
+except ImportError:  # tests imported as a package
+    from tests.handworked import V1, V2, valid_base
+
 ROOT = Path(__file__).resolve().parents[1]
 ID_LIKE = re.compile(r"\d{12,}")  # a NIK is 16 digits; nothing that long may reach a message
 
 
 def good() -> dict:
-    return {
-        "format": "premium-alloc/v1",
-        "name": "validation base",
-        "programs": ["JKK", "JKM"],
-        "phases": [{"id": "p1", "start": "2024-01", "months": 6}, {"id": "p2", "start": "2024-07", "months": 6}],
-        "villages": [{"id": V1, "name": "A", "regency": "62.03"}, {"id": V2, "name": "B", "regency": "62.03"}],
-        "worker_groups": [
-            {"village": V1, "count": 10, "priority": "poor", "sector": "palm"},
-            {"village": V2, "count": 5, "priority": "extreme", "sector": "farming"},
-        ],
-        "sources": [
-            {"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 1_000_000}},
-            {"id": "DBH", "kind": "dbh_sawit", "budget": 5_000_000, "eligible": {"sector": ["palm"]}},
-            {"id": "APBD", "kind": "apbd", "budget": 2_000_000, "phases": ["p1"]},
-        ],
-        "objective": {"source_order": ["DD", "DBH", "APBD"]},
-    }
+    d = valid_base("validation base")
+    for src in d["sources"][1:]:
+        del src["scope"]  # the pooled sources rely on the default scope (regency)
+    return d
 
 
 def problems(data) -> list[Problem]:

@@ -15,6 +15,33 @@ __all__ = ["kayong_utara_2023", "sintang_2023"]
 
 FORMAT = "premium-alloc/v1"
 _MONTHLY = 16_800  # JKK 10,000 + JKM 6,800 at the lowest income tier
+_WEIGHTS = {"extreme": 3, "poor": 2, "vulnerable": 1}
+
+
+def _case(
+    *,
+    name: str,
+    phases: list[dict[str, Any]],
+    quota_min: int,
+    village_ids: list[str],
+    regency: str,
+    groups: list[dict[str, Any]],
+    sources: list[dict[str, Any]],
+    objective: dict[str, Any],
+) -> dict[str, Any]:
+    """A v1 scenario for one regency's villages, JKK+JKM at the lowest income tier."""
+    return {
+        "format": FORMAT,
+        "name": name,
+        "programs": ["JKK", "JKM"],
+        "income": 1_000_000,
+        "phases": phases,
+        "quota": {"min": quota_min},
+        "villages": [{"id": v, "name": f"Desa {v}", "regency": regency, "province": regency[:2]} for v in village_ids],
+        "worker_groups": groups,
+        "sources": sources,
+        "objective": {"priority_weights": dict(_WEIGHTS), **objective},
+    }
 
 
 def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: bool = True) -> dict[str, Any]:
@@ -47,23 +74,16 @@ def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: 
             {"id": "CSR", "kind": "csr", "scope": "regency", "budget": 20_000_000, "phases": ["p2"],
              "eligible": {"sector": ["palm"], "village": ids[:3]}, "name": "Plantation CSR forum"}
         )
-    return {
-        "format": FORMAT,
-        "name": "Sintang 2023-2024 (illustrative synthetic data)",
-        "programs": ["JKK", "JKM"],
-        "income": 1_000_000,
-        "phases": [{"id": "p1", "start": "2023-11", "months": 2}, {"id": "p2", "start": "2024-01", "months": 4}],
-        "quota": {"min": 0},
-        "villages": [{"id": v, "name": f"Desa {v}", "regency": "61.05", "province": "61"} for v in ids],
-        "worker_groups": groups,
-        "sources": sources,
-        "objective": {
-            "priority_weights": {"extreme": 3, "poor": 2, "vulnerable": 1},
-            "continuity": bool(continuity),
-            "source_order": [s["id"] for s in sources],
-            "gap": 0.001,
-        },
-    }
+    return _case(
+        name="Sintang 2023-2024 (illustrative synthetic data)",
+        phases=[{"id": "p1", "start": "2023-11", "months": 2}, {"id": "p2", "start": "2024-01", "months": 4}],
+        quota_min=0,
+        village_ids=ids,
+        regency="61.05",
+        groups=groups,
+        sources=sources,
+        objective={"continuity": bool(continuity), "source_order": [s["id"] for s in sources], "gap": 0.001},
+    )
 
 
 def kayong_utara_2023(*, villages: int = 16, regency_budget: int = 25_000_000) -> dict[str, Any]:
@@ -90,20 +110,13 @@ def kayong_utara_2023(*, villages: int = 16, regency_budget: int = 25_000_000) -
         {"id": "APBDes", "kind": "apbdes", "scope": "village", "budgets": budgets, "name": "APBDes (village budgets)"},
         {"id": "APBD", "kind": "apbd", "scope": "regency", "budget": int(regency_budget), "name": "APBD Kabupaten Kayong Utara"},
     ]
-    return {
-        "format": FORMAT,
-        "name": "Kayong Utara 2023, 1 Desa 100 (illustrative synthetic data)",
-        "programs": ["JKK", "JKM"],
-        "income": 1_000_000,
-        "phases": [{"id": "y2023", "start": "2023-01", "months": 12}],
-        "quota": {"min": 100},
-        "villages": [{"id": v, "name": f"Desa {v}", "regency": "61.06", "province": "61"} for v in ids],
-        "worker_groups": groups,
-        "sources": sources,
-        "objective": {
-            "priority_weights": {"extreme": 3, "poor": 2, "vulnerable": 1},
-            "quota_bonus": 10,
-            "source_order": ["APBDes", "APBD"],
-            "gap": 0.001,
-        },
-    }
+    return _case(
+        name="Kayong Utara 2023, 1 Desa 100 (illustrative synthetic data)",
+        phases=[{"id": "y2023", "start": "2023-01", "months": 12}],
+        quota_min=100,
+        village_ids=ids,
+        regency="61.06",
+        groups=groups,
+        sources=sources,
+        objective={"quota_bonus": 10, "source_order": ["APBDes", "APBD"], "gap": 0.001},
+    )

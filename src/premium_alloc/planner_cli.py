@@ -17,6 +17,7 @@ from .labels import LANGS, label, relabel
 from .report import rupiah
 from .scenario import load_scenario
 
+ScenarioArg = Annotated[Path, typer.Argument(help="scenario file")]
 LangOpt = Annotated[str, typer.Option("--lang", help="language of tables, workbooks and charts: en or id")]
 CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="also write the table as CSV here")]
 PlotOpt = Annotated[Optional[Path], typer.Option("--plot", help="also draw the chart to this image file (PNG, SVG, PDF)")]
@@ -63,6 +64,12 @@ def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool =
         cells = ([str(idx)] if index else []) + [_cell(k, v.item() if hasattr(v, "item") else v) for k, v in zip(keys[1 if index else 0 :], row)]
         t.add_row(*cells)
     out.print(t)
+
+
+def _write_csv(df: pd.DataFrame, path: Path | None, lang: str) -> None:
+    """Write ``df`` as CSV (columns labelled in ``lang``) when ``--csv`` was given."""
+    if path is not None:
+        relabel(df, lang).to_csv(path, index=False)
 
 
 def _save_plot(ax: Any, path: Path) -> None:
@@ -134,7 +141,7 @@ def _numbers(text: str | None, amount: bool) -> list[Any] | None:
 
 @app.command()
 def frontier(
-    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    scenario: ScenarioArg,
     source: Annotated[str, typer.Option("--source", "-s", help="the source whose budget varies")],
     amounts: Annotated[Optional[str], typer.Option("--amounts", help="budgets of the source, e.g. '0,1bn,2bn,3bn' (pooled sources)")] = None,
     factors: Annotated[Optional[str], typer.Option("--factors", help="multiples of today's budget, e.g. '0,0.5,1,1.5,2'")] = None,
@@ -151,8 +158,7 @@ def frontier(
     df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
     print_frame(df[cols], f"Coverage against the budget of {source}", lang)
-    if csv is not None:
-        relabel(df, lang).to_csv(csv, index=False)
+    _write_csv(df, csv, lang)
     if plot is not None:
         from . import plots
 
@@ -161,7 +167,7 @@ def frontier(
 
 @app.command()
 def need(
-    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    scenario: ScenarioArg,
     target: Annotated[str, typer.Option("--target", "-t", help="all (zero shortfall), extreme, floors, extreme+floors, or priorities e.g. extreme,poor")] = "extreme",
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="source(s) to ask about (default: each)")] = None,
     exact: Annotated[str, typer.Option("--exact", help="premium (to one worker's premium) or rupiah")] = "premium",
@@ -183,13 +189,12 @@ def need(
             print_frame(nd.by_village.head(20), f"{sid}: extra per village (first 20 of {len(nd.by_village)})", lang)
     df = pd.DataFrame(rows)
     print_frame(df.drop(columns=["text"]), f"Extra budget for {analysis.Target.parse(target)}", lang)
-    if csv is not None:
-        relabel(df, lang).to_csv(csv, index=False)
+    _write_csv(df, csv, lang)
 
 
 @app.command()
 def marginal(
-    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    scenario: ScenarioArg,
     per: Annotated[str, typer.Option("--per", help="amount of extra money, e.g. 1bn, 500jt")] = "1bn",
     lang: LangOpt = "en",
     csv: CsvOpt = None,
@@ -203,13 +208,12 @@ def marginal(
     for t in df["text"]:
         out.print(t)
     print_frame(df[["source", "budget_idr", "w_per_bn", "fd_w_per_bn", "gain_w", "gain_worker_months"]], "Marginal value per source", lang)
-    if csv is not None:
-        relabel(df, lang).to_csv(csv, index=False)
+    _write_csv(df, csv, lang)
 
 
 @app.command()
 def explain(
-    scenario: Annotated[Path, typer.Argument(help="scenario file")],
+    scenario: ScenarioArg,
     village: Annotated[Optional[str], typer.Option("--village", help="explain one village")] = None,
     settings: Annotated[bool, typer.Option("--settings", help="also re-solve without quota.max / continuity to show what they cost")] = False,
     max_villages: Annotated[int, typer.Option("--max-villages", help="villages listed")] = 15,
@@ -251,5 +255,4 @@ def explain(
             print_frame(summary, "What settings cost (re-solved without each)", lang)
         else:
             out.print("No setting (quota.max, continuity) holds coverage down.")
-    if csv is not None:
-        relabel(ex.villages, lang).to_csv(csv, index=False)
+    _write_csv(ex.villages, csv, lang)

@@ -279,6 +279,34 @@ def _village_workers(
     return _split_exact(rng, total, w, _MIN_WORKERS_PER_VILLAGE)
 
 
+def _villages_per_regency(rng: np.random.Generator, villages: int, regencies: int, alpha: float) -> np.ndarray:
+    """Random split of ``villages`` over regencies (Dirichlet weights), at least one each."""
+    return 1 + rng.multinomial(villages - regencies, rng.dirichlet(np.full(regencies, alpha)))
+
+
+def _spread(
+    rng: np.random.Generator,
+    villages_per_regency: np.ndarray,
+    workers: int,
+    villages_per_district: float,
+    regency_sigma: float | None = None,
+) -> dict[str, np.ndarray]:
+    """Per-village arrays for ``_assemble``: regency index, district, village number, workers.
+
+    ``regency_sigma`` draws a lognormal size factor per regency (``None``: all equal).
+    """
+    n_reg = len(villages_per_regency)
+    reg_of_village = np.repeat(np.arange(n_reg, dtype=np.int64), villages_per_regency)
+    district, number = _layout(rng, villages_per_regency, villages_per_district)
+    factor = np.ones(n_reg) if regency_sigma is None else rng.lognormal(0.0, regency_sigma, n_reg)
+    return {
+        "reg_of_village": reg_of_village,
+        "district": district,
+        "number": number,
+        "workers": _village_workers(rng, workers, reg_of_village, factor),
+    }
+
+
 def _check(villages: int, workers: int, regencies: int = 1) -> None:
     if regencies < 1:
         raise ValueError(f"regencies: {regencies} must be at least 1")
@@ -313,22 +341,15 @@ def regency(
     """
     _check(villages, workers)
     rng = np.random.default_rng(seed)
-    prov = np.array([int(province_code)])
-    reg = np.array([int(regency_code)])
-    reg_of_village = np.zeros(villages, dtype=np.int64)
-    district, number = _layout(rng, np.array([villages]), 13.5)
-    vw = _village_workers(rng, workers, reg_of_village, np.ones(1))
+    spread = _spread(rng, np.array([villages]), workers, 13.5)
     code = f"{int(province_code):02d}.{int(regency_code):02d}"
     return _assemble(
         rng=rng,
         name=name or f"Synthetic regency {code} {year} (illustrative synthetic data)",
         year=year,
-        prov=prov,
-        reg=reg,
-        reg_of_village=reg_of_village,
-        district=district,
-        number=number,
-        workers=vw,
+        prov=np.array([int(province_code)]),
+        reg=np.array([int(regency_code)]),
+        **spread,
         reg_palm=np.array([palm_share > 0]),
         reg_palm_share=np.array([float(palm_share)]),
         budget_share=budget_share,
@@ -382,10 +403,7 @@ def province(
     palm = np.zeros(regencies, dtype=bool)
     palm[rng.permutation(regencies)[:n_palm]] = True
     palm_share = np.where(palm, rng.uniform(0.25, 0.5, regencies), 0.0)
-    vpr = 1 + rng.multinomial(villages - regencies, rng.dirichlet(np.full(regencies, 3.0)))
-    reg_of_village = np.repeat(np.arange(regencies), vpr)
-    district, number = _layout(rng, vpr, 12.0)
-    vw = _village_workers(rng, workers, reg_of_village, rng.lognormal(0.0, 0.3, regencies))
+    spread = _spread(rng, _villages_per_regency(rng, villages, regencies, 3.0), workers, 12.0, 0.3)
     pc = int(province_code)
     return _assemble(
         rng=rng,
@@ -393,10 +411,7 @@ def province(
         year=year,
         prov=np.full(regencies, pc),
         reg=np.arange(1, regencies + 1),
-        reg_of_village=reg_of_village,
-        district=district,
-        number=number,
-        workers=vw,
+        **spread,
         reg_palm=palm,
         reg_palm_share=palm_share,
         budget_share=budget_share,
@@ -435,20 +450,14 @@ def national(
     in_palm_prov = np.isin(prov, list(_PALM_PROVINCES))
     palm = rng.random(regencies) < np.where(in_palm_prov, 0.7, 0.05)
     palm_share = np.where(palm, rng.uniform(0.2, 0.5, regencies), 0.0)
-    vpr = 1 + rng.multinomial(villages - regencies, rng.dirichlet(np.full(regencies, 2.5)))
-    reg_of_village = np.repeat(np.arange(regencies), vpr)
-    district, number = _layout(rng, vpr, 10.0)
-    vw = _village_workers(rng, workers, reg_of_village, rng.lognormal(0.0, 0.4, regencies))
+    spread = _spread(rng, _villages_per_regency(rng, villages, regencies, 2.5), workers, 10.0, 0.4)
     return _assemble(
         rng=rng,
         name=name or f"Synthetic Indonesia {year} (illustrative synthetic data)",
         year=year,
         prov=prov,
         reg=reg,
-        reg_of_village=reg_of_village,
-        district=district,
-        number=number,
-        workers=vw,
+        **spread,
         reg_palm=palm,
         reg_palm_share=palm_share,
         budget_share=budget_share,
