@@ -184,3 +184,26 @@ def test_a_worker_frame_with_problems_leaks_nothing(case):
         pa.solve(case, workers=workers)
     assert "row 4, worker_id" in str(info.value) and "row 5, village" in str(info.value)
     assert leaks(str(info.value)) == []
+
+
+SHORT_IDS = ["7", "42", "A17", "W-09", "12345", "ABC123", "P-00017"]
+
+
+def test_short_ids_are_never_exported_in_clear(case):
+    """IDs of at most 6 characters (the part a NIK keeps) are masked too, never written whole."""
+    lines = (case.parent / "workers.csv").read_text(encoding="utf-8").splitlines()
+    for i, wid in enumerate(SHORT_IDS, start=1):
+        lines[i] = wid + lines[i][lines[i].index(","):]
+    (case.parent / "workers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = pa.solve(case)
+    workers = read_workers(case.parent / "workers.csv", villages=[V1, V2])
+    written = write_worker_plan(result, workers, case.parent / "plan.csv")
+    shown = {line.split(",")[0] for line in written.read_text(encoding="utf-8").splitlines()[1:]}
+    assert not set(SHORT_IDS) & shown
+    expected = ["*", "4*", "A**", "W-**", "12***", "ABC***", "P-0****"]
+    assert list(pa.mask_nik(SHORT_IDS)) == expected
+    assert set(expected) <= shown
+    # whatever the ID, at least half of it is starred, and the NIK keeps its region code
+    for wid, masked in zip(SHORT_IDS + NIKS[:1], pa.mask_nik(SHORT_IDS + NIKS[:1])):
+        assert len(masked) == len(wid) and masked.count("*") >= len(wid) / 2
+    assert pa.mask_nik(NIKS[:1])[0] == NIKS[0][:6] + "*" * 10

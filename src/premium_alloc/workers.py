@@ -172,17 +172,25 @@ def _strip(col: pd.Series) -> pd.Series:
 
 
 def mask_nik(ids: pd.Series | np.ndarray, keep: int = 6) -> np.ndarray:
-    """Mask IDs: keep the first ``keep`` characters (a NIK's region code), star the rest."""
+    """Mask IDs: keep the first ``keep`` characters (a NIK's region code), star the rest.
+
+    Never more than half of an ID is kept, so a short ID (``keep`` characters or fewer, or
+    not much longer) is never exported in clear: ``"ABC123"`` becomes ``"ABC***"``.
+    """
     vals = np.asarray(ids, dtype=object)
     if all(type(v) is str for v in vals.tolist()):  # the usual case, one pass in Python (no .str machinery)
         return np.array(
-            [v if len(v) <= keep else v[:keep] + "*" * (len(v) - keep) for v in vals.tolist()], dtype=object
+            [
+                v[:keep] + "*" * (len(v) - keep) if len(v) >= 2 * keep else v[: len(v) // 2] + "*" * (len(v) - len(v) // 2)
+                for v in vals.tolist()
+            ],
+            dtype=object,
         ).reshape(vals.shape)
     s = pd.Series(np.asarray(ids, dtype=object)).astype(str)
-    head = s.str.slice(0, keep).to_numpy(dtype=object)
     lengths = s.str.len().to_numpy()
-    out = head.copy()
-    for n in np.unique(lengths[lengths > keep]):  # a handful of distinct lengths, not a loop per worker
+    out = np.empty(len(s), dtype=object)
+    for n in np.unique(lengths):  # a handful of distinct lengths, not a loop per worker
         sel = lengths == n
-        out[sel] = head[sel] + "*" * int(n - keep)
+        k = min(keep, int(n) // 2)
+        out[sel] = s[sel].str.slice(0, k).to_numpy(dtype=object) + "*" * int(n - k)
     return out
