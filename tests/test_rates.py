@@ -67,6 +67,38 @@ def test_jp_capped_at_the_wage_ceiling():
     assert monthly_premium(["JHT"], "2024-06", income=12_000_000) == 240_000
 
 
+def test_jp_2022_uses_the_2022_wage_ceiling():
+    # from March 2022 the ceiling is 9,077,600: 3% of it = 272,328 (not 3% of 20,000,000 = 600,000)
+    assert monthly_premium(["JP"], "2022-06", income=20_000_000) == 272_328
+    assert monthly_premium(["JP"], "2022-03", income=9_077_600) == 272_328
+    # Feb 2022 still uses the 2021 ceiling 8,754,600: 3% = 262,638
+    assert monthly_premium(["JP"], "2022-02", income=20_000_000) == 262_638
+    # below the ceiling nothing changes: 3% of 5,000,000
+    assert monthly_premium(["JP"], "2022-06", income=5_000_000) == 150_000
+    # Jan, Feb at 262,638; Mar, Apr at 272,328: 525,276 + 544,656
+    assert phase_premium(["JP"], "2022-01", 4, income=20_000_000) == 1_069_932
+
+
+@pytest.mark.parametrize(
+    "month,premium",
+    [
+        ("2015-07", 210_000),  # 3% of 7,000,000
+        ("2016-03", 220_059),  # 3% of 7,335,300
+        ("2017-03", 231_105),  # 3% of 7,703,500
+        ("2018-03", 242_820),  # 3% of 8,094,000
+        ("2019-03", 255_372),  # 3% of 8,512,400
+        ("2020-03", 268_191),  # 3% of 8,939,700
+        ("2021-03", 262_638),  # 3% of 8,754,600 (lowered after the 2020 contraction)
+        ("2022-03", 272_328),  # 3% of 9,077,600
+        ("2023-03", 286_788),  # 3% of 9,559,600
+        ("2024-03", 301_269),  # 3% of 10,042,300
+        ("2025-03", 316_422),  # 3% of 10,547,400
+    ],
+)
+def test_jp_wage_ceiling_every_march(month, premium):
+    assert monthly_premium(["JP"], month, income=50_000_000) == premium
+
+
 # ---- whole phases ----------------------------------------------------------------------------
 def test_sintang_total_via_phase_premium():
     # 2 months from 2023-11 and 4 from 2024-01: 6 x 16,800 = 100,800 per worker
