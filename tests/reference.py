@@ -1,6 +1,6 @@
 """Independent test oracle for the premium_alloc contract (scenario format v1).
 
-Written from ``/work/shared/scenario-format.md`` ("Meaning (what optimal is)") only; it
+Written from ``docs/contract.md`` ("Meaning (what optimal is)") only; it
 does not import or mirror the library.  It is deliberately simple and only supports
 scenarios that
 

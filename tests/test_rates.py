@@ -1,7 +1,8 @@
 """Premiums from the dated rate table, checked against numbers worked out by hand.
 
 Every expected figure is written out as a literal (with the arithmetic in a comment); none
-is computed with the library.  Sources of the hand figures: /work/shared/domain.md.
+is computed with the library.  Sources of the hand figures: the regulations and announcements
+cited in docs/concepts.md.
 """
 
 from __future__ import annotations
