@@ -313,6 +313,15 @@ def test_wrong_format_string():
 
 
 # ---- worker CSV path -----------------------------------------------------------------------
+def with_workers(path: Path, workers: str) -> Path:
+    """Write the base scenario as JSON at ``path``, with ``workers: WORKERS`` instead of its groups."""
+    d = good()
+    del d["worker_groups"]
+    d["workers"] = workers
+    path.write_text(json.dumps(d), encoding="utf-8")
+    return path
+
+
 def test_worker_csv_path_is_relative_to_the_scenario_file(tmp_path, monkeypatch):
     folder = tmp_path / "data" / "kab"
     folder.mkdir(parents=True)
@@ -323,11 +332,7 @@ def test_worker_csv_path_is_relative_to_the_scenario_file(tmp_path, monkeypatch)
         f"6203010101900003,{V2},extreme,farming\n",
         encoding="utf-8",
     )
-    d = good()
-    del d["worker_groups"]
-    d["workers"] = "workers.csv"
-    path = folder / "scenario.json"
-    path.write_text(json.dumps(d), encoding="utf-8")
+    path = with_workers(folder / "scenario.json", "workers.csv")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
@@ -343,22 +348,14 @@ def test_worker_csv_path_is_relative_to_the_scenario_file(tmp_path, monkeypatch)
 def test_absolute_worker_csv_path_is_kept(tmp_path):
     csv = tmp_path / "w.csv"
     csv.write_text(f"worker_id,village,priority,sector\n1,{V1},poor,palm\n", encoding="utf-8")
-    d = good()
-    del d["worker_groups"]
-    d["workers"] = str(csv)
     sub = tmp_path / "sub"
     sub.mkdir()
-    path = sub / "s.json"
-    path.write_text(json.dumps(d), encoding="utf-8")
+    path = with_workers(sub / "s.json", str(csv))
     assert load_scenario(path).workers == str(csv)
 
 
 def test_missing_worker_csv_is_a_scenario_error(tmp_path):
-    d = good()
-    del d["worker_groups"]
-    d["workers"] = "missing.csv"
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(d), encoding="utf-8")
+    path = with_workers(tmp_path / "s.json", "missing.csv")
     with pytest.raises(ScenarioError) as info:
         pa.solve(path)
     assert "missing.csv" in str(info.value)
@@ -372,11 +369,7 @@ def test_bad_worker_rows_are_reported_by_line_without_the_nik(tmp_path):
         f"{nik},62.00.00.0000,poor,palm,abc\n",
         encoding="utf-8",
     )
-    d = good()
-    del d["worker_groups"]
-    d["workers"] = "w.csv"
-    path = tmp_path / "s.json"
-    path.write_text(json.dumps(d), encoding="utf-8")
+    path = with_workers(tmp_path / "s.json", "w.csv")
     with pytest.raises(ScenarioError) as info:
         pa.solve(path)
     text = str(info.value)
