@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from . import __version__
 from .errors import PremiumAllocError, ScenarioError, SolverError, VerificationError
+from .gcpause import paused_gc
 from .groups import group_table
 from .model import build_model
 from .plan import write_worker_plan
@@ -122,17 +123,18 @@ def solve(
     jobs: JobsOpt = 0,
 ) -> None:
     """Solve a scenario (YAML, JSON or planner workbook) and print coverage, villages below quota and the shortfall."""
-    sc = load_scenario(scenario)
-    result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs)
-    if plan is not None:
-        if workers is None:
-            _fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
-        write_worker_plan(result, workers, plan, mask=not unmask)  # type: ignore[arg-type]
-    _report(result, out_path=out_path, quiet=quiet, as_json=as_json)
-    if xlsx is not None:
-        from .excel import write_result
+    with paused_gc():  # millions of acyclic objects: see premium_alloc.gcpause
+        sc = load_scenario(scenario)
+        result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs)
+        if plan is not None:
+            if workers is None:
+                _fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
+            write_worker_plan(result, workers, plan, mask=not unmask)  # type: ignore[arg-type]
+        _report(result, out_path=out_path, quiet=quiet, as_json=as_json)
+        if xlsx is not None:
+            from .excel import write_result
 
-        write_result(result, xlsx, lang=lang)
+            write_result(result, xlsx, lang=lang)
 
 
 @app.command()

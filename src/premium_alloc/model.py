@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .errors import Problem, ScenarioError
+from .gcpause import paused_gc
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
 
@@ -135,6 +136,7 @@ def _granularity(values: np.ndarray) -> float | None:
     return num / den if num else None
 
 
+@paused_gc()
 def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | None = None) -> Model:
     """Build the integer program of ``scenario`` over ``groups`` in bulk."""
     table = table or default_table()

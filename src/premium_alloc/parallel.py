@@ -126,11 +126,19 @@ def _in_order(futures: list[Any], chunks: list[list[int]], n: int, result_of: Ca
                     pass
 
 
+def _init_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
+    """Worker start: the collector back on (the parent may fork while it pauses it), then the caller's initializer."""
+    gc.enable()
+    if initializer is not None:
+        initializer(*initargs)
+
+
 class PartPool(ProcessPoolExecutor):
     """A process pool whose ``map`` balances chunks by work (see the module docstring)."""
 
     def __init__(self, max_workers: int | None = None, **kwargs: Any) -> None:
-        super().__init__(max_workers=max_workers or available_cpus(), **kwargs)
+        init = (kwargs.pop("initializer", None), tuple(kwargs.pop("initargs", ())))
+        super().__init__(max_workers=max_workers or available_cpus(), initializer=_init_worker, initargs=init, **kwargs)
         self.n_workers = self._max_workers
         self._frozen = False
 

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import jsonfast
+from .gcpause import paused_gc
 from .model import Model
 
 if TYPE_CHECKING:
@@ -115,10 +116,12 @@ class Result:
             "warnings": list(self.warnings),
         }
 
+    @paused_gc()
     def to_json(self, indent: int | None = None) -> str:
         """Deterministic JSON text: the same plan always gives the same bytes."""
         return jsonfast.dumps(self.to_dict(_records=True), indent=indent)  # == json.dumps(..., ensure_ascii=False), in linear time
 
+    @paused_gc()
     def write_json(self, path: str | Path, indent: int | None = 1) -> Path:
         """Write :meth:`to_json` to ``path`` (UTF-8)."""
         path = Path(path)

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import Problem, ScenarioError
+from .gcpause import paused_gc
 from .rates import PROGRAMS
 
 FORMAT = "premium-alloc/v1"
@@ -147,6 +148,7 @@ class Scenario(_Model):
     assumptions: Assumptions = Assumptions()
 
     @classmethod
+    @paused_gc()
     def from_dict(cls, data: Mapping[str, Any], *, base_dir: Path | None = None) -> Scenario:
         """Validate a parsed scenario; raise :class:`ScenarioError` listing every problem."""
         checked, problems = _check_dict(data)  # validated once: twice costs seconds nationally
@@ -394,6 +396,7 @@ class _LimitedLoader(yaml.SafeLoader):
         self._nodes += size[id(node)]
 
 
+@paused_gc()
 def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
     """Parse scenario text: JSON for ``.json``, else safe YAML (which also reads JSON)."""
     if len(text) > MAX_FILE_BYTES:

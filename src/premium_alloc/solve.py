@@ -22,6 +22,7 @@ import pandas as pd
 
 from . import highs
 from .errors import SolverError, SolverFallbackWarning
+from .gcpause import paused_gc
 from .groups import group_table
 from .model import NONE, Model, Part, build_model
 from .pulp_adapter import make_solver, solve_with_pulp
@@ -184,6 +185,7 @@ def _solve_part_args(args: tuple[Part, Any, float, float | None, str]) -> PartSo
     return solve_part(*args)
 
 
+@paused_gc()
 def solve_model(
     model: Model,
     options: SolveOptions = SolveOptions(),
@@ -269,6 +271,7 @@ def plan_value_of(model: Model, x: np.ndarray) -> float:
     return _pv(model, x)
 
 
+@paused_gc()
 def solve(
     scenario: Scenario | Mapping[str, Any] | str | Path,
     *,
