@@ -44,3 +44,77 @@ def test_pool_workers_collect_even_when_forked_while_paused() -> None:
         with PartPool(2, initializer=_remember, initargs=(7,)) as pool:
             states = list(pool.map(_gc_state, range(4)))
     assert states == [(True, 7)] * 4  # the caller's initializer still runs
+
+
+# -- result rows kept as columns ------------------------------------------------------
+
+import json  # noqa: E402
+import pickle  # noqa: E402
+from dataclasses import asdict  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+import premium_alloc as pa  # noqa: E402
+from premium_alloc import jsonfast, synthetic  # noqa: E402
+from premium_alloc.jsonfast import Coded, Columns  # noqa: E402
+from premium_alloc.result import RowTable  # noqa: E402
+
+
+def _ref(doc: object, indent: int | None) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=indent, separators=None if indent else (",", ":"))
+
+
+@pytest.mark.parametrize("n", [0, 3, 64, 1000])
+def test_columns_encode_as_their_rows(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(jsonfast, "CHUNK_ROWS", 7)  # many chunks
+    rng = np.random.default_rng(n)
+    g = rng.integers(0, 40, n)
+    sp = rng.integers(0, 6, n)
+    names = [f"v{i} é\"%s\n" for i in range(40)]
+    mixed = [None if i % 5 == 0 else (1.5 if i % 5 == 1 else (True if i % 5 == 2 else i * 1000)) for i in range(40)]
+    cols = Columns(
+        ["village", "pri%d", "income", "source", "phase", "workers", "met", "share"],
+        [Coded(g, names), Coded(g, [f"p{i % 3}" for i in range(40)]), Coded(g, mixed), Coded(sp, ["A", "B", "C"] * 2),
+         Coded(sp, ["p1", "p2"] * 3), rng.integers(0, 10**12, n), rng.integers(0, 2, n).astype(bool), rng.random(n)],
+    )
+    rows = cols.rows()
+    assert len(rows) == n and (not n or set(rows[0]) == set(cols.keys))
+    for indent in (None, 1, 2):
+        assert jsonfast.dumps({"a": cols, "b": [cols], "c": 1}, indent=indent) == _ref({"a": rows, "b": [rows], "c": 1}, indent)
+
+
+def test_columns_with_odd_values_fall_back_to_json_dumps() -> None:
+    cols = Columns(["a", "b"], [[float("nan"), 1.0] * 50, [[1, 2]] * 100])
+    assert jsonfast.dumps([cols, cols], indent=1) == _ref([cols.rows(), cols.rows()], 1)
+    with pytest.raises(ValueError):
+        Columns(["a", "b"], [[1], [1, 2]])
+
+
+@pytest.fixture(scope="module")
+def province_result() -> pa.Result:
+    return pa.solve(pa.Scenario.from_dict(synthetic.province(5, regencies=3, villages=120, workers=12_000)))
+
+
+def test_result_rows_stay_columns_until_read(province_result: pa.Result) -> None:
+    r = pickle.loads(pickle.dumps(province_result))  # a fresh copy, rows still as columns
+    assert type(r.__dict__["_allocations"]) is RowTable and type(r.__dict__["_villages"]) is RowTable
+    text, frames = r.to_json(indent=1), r.frames()
+    plain = r.to_dict()
+    assert type(r.__dict__["_allocations"]) is RowTable  # nothing above made the objects
+    rows = r.allocations
+    assert rows and all(type(a) is pa.Allocation for a in rows) and r.allocations is rows
+    assert [asdict(a) for a in rows] == plain["allocations"] and [asdict(v) for v in r.villages] == plain["villages"]
+    assert r.to_json(indent=1) == text == _ref(plain, 1)
+    for name, frame in r.frames().items():  # frames from objects equal frames from columns
+        pd.testing.assert_frame_equal(frame, frames[name])
+    assert r == province_result
+
+
+def test_result_rows_read_back_after_a_change(province_result: pa.Result) -> None:
+    r = pickle.loads(pickle.dumps(province_result))
+    r.allocations = r.allocations[:5]
+    r.villages.pop()
+    doc = json.loads(r.to_json())
+    assert len(doc["allocations"]) == 5 and len(doc["villages"]) == len(province_result.villages) - 1

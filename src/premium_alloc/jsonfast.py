@@ -9,6 +9,9 @@ separators=None if indent else (",", ":"))`` for every JSON-able ``obj``.
 
 A list may also hold dataclass instances (flat, of one type): they are written as
 ``dataclasses.asdict`` would give them, read column by column without building the dicts.
+And a :class:`Columns` stands for a list of flat dicts given column by column, with no object
+per row at all; a :class:`Coded` column repeats a few distinct values (village ids, sources),
+each encoded once.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from operator import attrgetter
 from typing import Any
+
+import numpy as np
 
 try:  # the C escaper behind json.dumps(ensure_ascii=False)
     from _json import encode_basestring as _escape
@@ -28,7 +33,57 @@ except ImportError:  # pragma: no cover - CPython always has _json
 #: Lists shorter than this are left to json.dumps (the template costs more than it saves).
 MIN_ROWS = 64
 
-__all__ = ["dumps", "iter_dumps"]
+__all__ = ["Coded", "Columns", "dumps", "iter_dumps"]
+
+
+class Coded:
+    """A column of repeated values: row ``i`` holds ``values[codes[i]]``."""
+
+    __slots__ = ("codes", "values")
+
+    def __init__(self, codes: np.ndarray, values: Sequence[Any]) -> None:
+        self.codes = np.asarray(codes, dtype=np.int64)
+        self.values = list(values)
+
+    def __len__(self) -> int:
+        return int(self.codes.size)
+
+    def tolist(self) -> list[Any]:
+        """The column's values, one per row."""
+        table = np.empty(len(self.values), dtype=object)
+        table[:] = self.values
+        return table[self.codes].tolist()
+
+
+class Columns:
+    """A list of flat records given column by column: no object per row until :meth:`rows`.
+
+    It encodes exactly as ``rows()`` would, that is ``[dict(zip(keys, r)) for r in zip(*columns)]``.
+    A column is a list or 1-d numpy array of JSON scalars, or a :class:`Coded`. Consecutive
+    coded columns that share one ``codes`` array are rendered once per distinct code.
+    """
+
+    __slots__ = ("keys", "columns")
+
+    def __init__(self, keys: Sequence[str], columns: Sequence[Any]) -> None:
+        if len(keys) != len(columns) or not keys:
+            raise ValueError("one column per key, at least one key")
+        if len({len(c) for c in columns}) != 1:
+            raise ValueError("columns of different lengths")
+        self.keys = tuple(keys)
+        self.columns = list(columns)
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def lists(self) -> list[list[Any]]:
+        """Each column as a list of Python scalars."""
+        return [c.tolist() if hasattr(c, "tolist") else list(c) for c in self.columns]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The records as dicts."""
+        keys = self.keys
+        return [dict(zip(keys, r)) for r in zip(*self.lists())]
 
 
 def _scalar(v: Any) -> str:
@@ -57,6 +112,15 @@ def _is_record(v: Any) -> bool:
 
 def _plain(v: Any) -> Any:
     return dataclasses.asdict(v) if _is_record(v) else v
+
+
+def _default(v: Any) -> Any:
+    """``json.dumps`` hook for what it cannot encode itself: record lists and dataclass rows."""
+    if type(v) is Columns:
+        return v.rows()
+    if _is_record(v):
+        return dataclasses.asdict(v)
+    raise TypeError(f"Object of type {v.__class__.__name__} is not JSON serializable")
 
 
 def _records(rows: list[Any]) -> tuple[str, ...] | None:
@@ -104,7 +168,89 @@ def _encode_records(rows: list[dict[str, Any]], keys: tuple[str, ...], indent: i
     return head + sep.join([template % t for t in zip(*cols)]) + tail
 
 
+def _runs(columns: list[Any]) -> list[list[int]]:
+    """Column indices grouped into runs: consecutive coded columns with the same codes, or one column."""
+    runs: list[list[int]] = []
+    for i, c in enumerate(columns):
+        prev = columns[runs[-1][-1]] if runs else None
+        if isinstance(c, Coded) and isinstance(prev, Coded) and prev.codes is c.codes:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def _run_text(columns: list[Any], run: list[int], lead: list[str]) -> tuple[list[Any], str] | None:
+    """Values of each row for one run of columns (its keys included), and the template piece for it."""
+    first = columns[run[0]]
+    if not isinstance(first, Coded):
+        key = lead[run[0]].replace("%", "%%")
+        kind = getattr(first, "dtype", None)
+        if kind is not None and first.ndim == 1 and kind.kind in "iu":
+            return first.tolist(), key + "%d"  # %d of an int is its repr: no string per value
+        if kind is not None and first.ndim == 1 and kind.kind == "b":
+            return np.array(["false", "true"], dtype=object)[first.astype(np.intp)].tolist(), key + "%s"
+        text = _column(first.tolist() if hasattr(first, "tolist") else list(first))
+        return (text, key + "%s") if text is not None else None
+    used, inverse = np.unique(first.codes, return_inverse=True)
+    pieces = np.empty(used.size, dtype=object)
+    pieces[:] = ""
+    for i in run:
+        values = columns[i].values
+        text = _column([values[k] for k in used.tolist()])
+        if text is None:
+            return None
+        part = np.empty(used.size, dtype=object)
+        part[:] = text
+        pieces = pieces + lead[i] + part
+    return pieces[inverse.ravel()].tolist(), "%s"
+
+
+#: Rows encoded at a time: the text of a national result is written in pieces, not held whole.
+CHUNK_ROWS = 1 << 16
+
+
+def _encode_columns(obj: Columns, indent: int | None, depth: int) -> Iterator[str] | None:
+    """JSON text of a :class:`Columns` in pieces, or None when a value is not a plain scalar."""
+    keys = obj.keys
+    if indent is None:
+        lead = [("," if i else "") + _escape(k) + ":" for i, k in enumerate(keys)]
+        start, end = "{", "}"
+        sep, head, tail = ",", "[", "]"
+    else:
+        inner = "\n" + " " * (indent * (depth + 2))
+        lead = [("," if i else "") + inner + _escape(k) + ": " for i, k in enumerate(keys)]
+        start = " " * (indent * (depth + 1)) + "{"
+        end = "\n" + " " * (indent * (depth + 1)) + "}"
+        sep, head, tail = ",\n", "[\n", "\n" + " " * (indent * depth) + "]"
+    texts, template = [], start.replace("%", "%%")
+    for run in _runs(obj.columns):
+        done = _run_text(obj.columns, run, lead)
+        if done is None:
+            return None
+        texts.append(done[0])
+        template += done[1]
+    template += end.replace("%", "%%")
+    return _chunks(template, texts, head, sep, tail)
+
+
+def _chunks(template: str, texts: list[list[Any]], head: str, sep: str, tail: str) -> Iterator[str]:
+    """``head + sep.join(template % row for row in zip(*texts)) + tail``, a chunk of rows at a time."""
+    n = len(texts[0])
+    for lo in range(0, n, CHUNK_ROWS):
+        rows = zip(*(t[lo : lo + CHUNK_ROWS] for t in texts))
+        yield (head if lo == 0 else sep) + sep.join([template % r for r in rows])
+    yield tail
+
+
 def _encode(obj: Any, indent: int | None, depth: int) -> Iterator[str]:
+    if type(obj) is Columns:
+        pieces = _encode_columns(obj, indent, depth) if len(obj) >= MIN_ROWS else None
+        if pieces is None:
+            obj = obj.rows()
+        else:
+            yield from pieces
+            return
     if _is_record(obj):
         obj = dataclasses.asdict(obj)
     if type(obj) is dict and obj and all(type(k) is str for k in obj):
@@ -149,9 +295,9 @@ def _encode(obj: Any, indent: int | None, depth: int) -> Iterator[str]:
             return
     # anything else: json.dumps itself, shifted to this depth (JSON text has no raw newlines in strings)
     if indent is None:
-        yield json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        yield json.dumps(obj, ensure_ascii=False, separators=(",", ":"), default=_default)
     else:
-        text = json.dumps(obj, ensure_ascii=False, indent=indent)
+        text = json.dumps(obj, ensure_ascii=False, indent=indent, default=_default)
         yield text.replace("\n", "\n" + " " * (indent * depth)) if depth else text
 
 

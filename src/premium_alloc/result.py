@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from .solve import SolveInfo
 
 RESULT_FORMAT = "premium-alloc-result/v1"
-
-
-def _as_is(obj: Any) -> Any:
-    return obj
 
 
 def _plain_row(obj: Any) -> dict[str, Any]:
@@ -79,6 +75,44 @@ class VillageSummary:
     shortfall_idr: int
 
 
+class RowTable:
+    """Rows of one dataclass kept as columns (a :class:`jsonfast.Columns`) until objects are asked for.
+
+    A national plan has 700k allocations: the JSON writer and the frames read the columns, so
+    the objects are only made when someone reads ``Result.allocations`` itself.
+    """
+
+    __slots__ = ("cls", "columns")
+
+    def __init__(self, cls: type, columns: jsonfast.Columns) -> None:
+        self.cls = cls
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    def objects(self) -> list[Any]:
+        """One ``cls`` instance per row."""
+        cls = self.cls
+        return [cls(*r) for r in zip(*self.columns.lists())]
+
+
+def _lazy_rows(name: str) -> property:
+    """A ``Result`` field that may hold a :class:`RowTable`: read, it is always a list of rows."""
+    slot = "_" + name
+
+    def get(self: Result) -> list[Any]:
+        rows = self.__dict__[slot]
+        if type(rows) is RowTable:
+            rows = self.__dict__[slot] = rows.objects()
+        return rows
+
+    def set_(self: Result, rows: list[Any] | RowTable) -> None:
+        self.__dict__[slot] = rows
+
+    return property(get, set_, doc=f"The {name} rows (made from their columns on first read).")
+
+
 @dataclass
 class Result:
     """An optimal (or best found) plan, in the contract's terms. ``to_json`` gives result v1."""
@@ -99,9 +133,15 @@ class Result:
     format: str = RESULT_FORMAT
 
     # -- plain data -------------------------------------------------------------------
+    def _rows(self, name: str, records: bool) -> Any:
+        """Rows of a list field for :meth:`to_dict`: the columns while no object was made."""
+        rows = self.__dict__.get("_" + name, None) if name in _LAZY else getattr(self, name)
+        if type(rows) is RowTable:
+            return rows.columns if records else rows.columns.rows()
+        return list(rows) if records else [_plain_row(r) for r in rows]  # the JSON writer reads dataclass rows directly
+
     def to_dict(self, *, _records: bool = False) -> dict[str, Any]:
         """The result as the contract's JSON object (plus ``warnings``)."""
-        _plain = _as_is if _records else _plain_row  # the JSON writer reads dataclass rows directly
         return {
             "format": self.format,
             "scenario": self.scenario,
@@ -109,10 +149,10 @@ class Result:
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
-            "allocations": [_plain(a) for a in self.allocations],
-            "phases": [_plain(p) for p in self.phases],
-            "sources": [_plain(s) for s in self.sources],
-            "villages": [_plain(v) for v in self.villages],
+            "allocations": self._rows("allocations", _records),
+            "phases": self._rows("phases", _records),
+            "sources": self._rows("sources", _records),
+            "villages": self._rows("villages", _records),
             "warnings": list(self.warnings),
         }
 
@@ -131,10 +171,17 @@ class Result:
         return path
 
     # -- frames --------------------------------------------------------------------------
+    def _frame(self, name: str, cols: list[str]) -> pd.DataFrame:
+        """One row per entry of a list field, from its columns while no object was made."""
+        rows = self.__dict__.get("_" + name)
+        if type(rows) is RowTable and len(rows):
+            return pd.DataFrame(dict(zip(cols, rows.columns.lists())), columns=cols)
+        return pd.DataFrame([_plain_row(r) for r in getattr(self, name)], columns=cols)
+
     def allocations_frame(self) -> pd.DataFrame:
         """One row per allocation."""
         cols = ["village", "priority", "sector", "income", "source", "phase", "workers", "cost_idr"]
-        return pd.DataFrame([_plain_row(a) for a in self.allocations], columns=cols)
+        return self._frame("allocations", cols)
 
     def phases_frame(self) -> pd.DataFrame:
         """One row per phase."""
@@ -151,7 +198,7 @@ class Result:
     def villages_frame(self) -> pd.DataFrame:
         """One row per (village, phase)."""
         cols = ["village", "phase", "eligible", "covered", "quota_target", "quota_met", "uncovered", "shortfall_idr"]
-        return pd.DataFrame([_plain_row(v) for v in self.villages], columns=cols)
+        return self._frame("villages", cols)
 
     def coverage_frame(self) -> pd.DataFrame:
         """Workers and rupiah per (source, phase): the planner's headline table."""
@@ -180,6 +227,11 @@ class Result:
         return sum(p.uncovered for p in self.phases)
 
 
+_LAZY = ("allocations", "villages")
+for _name in _LAZY:  # after @dataclass, so that the generated __init__ assigns through them
+    setattr(Result, _name, _lazy_rows(_name))
+
+
 def plan_value(model: Model, x: np.ndarray) -> float:
     """W of an integer plan: months x (weighted cover + quota bonus x quota credit)."""
     P = len(model.phase_ids)
@@ -189,6 +241,26 @@ def plan_value(model: Model, x: np.ndarray) -> float:
     np.add.at(vcover, vidx[model.col_g] * P + model.col_p, x)
     credit = np.minimum(vcover.reshape(V, P), model.target)
     return float(np.dot(model.col_w, x) + model.quota_bonus * float((credit * model.months[None, :]).sum()))
+
+
+def _allocation_table(model: Model, x: np.ndarray, used: np.ndarray) -> RowTable:
+    """Allocations of the plan's used columns (already in output order), as columns."""
+    groups = model.groups
+    g_u = model.col_g[used]
+    P = len(model.phase_ids)
+    sp = model.col_s[used] * P + model.col_p[used]  # source and phase: one code, rendered once
+    per_sp = range(len(model.source_ids) * P)
+    columns = [
+        jsonfast.Coded(g_u, [str(v) for v in groups["village"].tolist()]),
+        jsonfast.Coded(g_u, [str(v) for v in groups["priority"].tolist()]),
+        jsonfast.Coded(g_u, [str(v) for v in groups["sector"].tolist()]),
+        jsonfast.Coded(g_u, groups["income"].to_numpy(np.int64).tolist()),
+        jsonfast.Coded(sp, [model.source_ids[c // P] for c in per_sp]),
+        jsonfast.Coded(sp, [model.phase_ids[c % P] for c in per_sp]),
+        x[used],
+        x[used] * model.col_cost[used],
+    ]
+    return RowTable(Allocation, jsonfast.Columns([f.name for f in fields(Allocation)], columns))
 
 
 def build_result(model: Model, x: np.ndarray, *, status: str, bound: float, warnings: list[str]) -> Result:
@@ -207,19 +279,7 @@ def build_result(model: Model, x: np.ndarray, *, status: str, bound: float, warn
     src_rank = np.array([rank[s] for s in model.source_ids], dtype=np.int64)
     used = np.flatnonzero(x > 0)
     used = used[np.lexsort((src_rank[model.col_s[used]], model.col_p[used], model.col_g[used]))]
-    g_u = model.col_g[used]
-    gv = groups["village"].to_numpy(object)
-    gpri = groups["priority"].to_numpy(object)
-    gsec = groups["sector"].to_numpy(object)
-    ginc = groups["income"].to_numpy(np.int64)
-    cost = x[used] * model.col_cost[used]
-    allocations = [
-        Allocation(str(a), str(b), str(c), int(d), model.source_ids[e], model.phase_ids[f], int(k), int(m))
-        for a, b, c, d, e, f, k, m in zip(
-            gv[g_u].tolist(), gpri[g_u].tolist(), gsec[g_u].tolist(), ginc[g_u].tolist(),
-            model.col_s[used].tolist(), model.col_p[used].tolist(), x[used].tolist(), cost.tolist(),
-        )
-    ]
+    allocations = _allocation_table(model, x, used)
 
     cover = np.zeros(G * P, dtype=np.int64)
     np.add.at(cover, model.col_g * P + model.col_p, x)
@@ -261,21 +321,21 @@ def build_result(model: Model, x: np.ndarray, *, status: str, bound: float, warn
     v_elig = per_village(np.repeat(n[:, None], P, axis=1))
     v_cov = per_village(cover)
     v_short = per_village(short)
-    v_elig, v_cov, v_short, v_target = v_elig.tolist(), v_cov.tolist(), v_short.tolist(), model.target.tolist()
-    villages = [
-        VillageSummary(
-            village=sc.villages[v].id,
-            phase=pid,
-            eligible=int(v_elig[v][p]),
-            covered=int(v_cov[v][p]),
-            quota_target=int(v_target[v][p]),
-            quota_met=bool(v_cov[v][p] >= v_target[v][p]),
-            uncovered=int(v_elig[v][p] - v_cov[v][p]),
-            shortfall_idr=int(v_short[v][p]),
-        )
-        for v in range(V)
-        for p, pid in enumerate(model.phase_ids)
-    ]
+    target = model.target.astype(np.int64)
+    village_rows = jsonfast.Columns(
+        [f.name for f in fields(VillageSummary)],
+        [
+            jsonfast.Coded(np.repeat(np.arange(V), P), [v.id for v in sc.villages]),
+            jsonfast.Coded(np.tile(np.arange(P), V), model.phase_ids),
+            v_elig.ravel(),
+            v_cov.ravel(),
+            target.ravel(),
+            (v_cov >= target).ravel(),
+            (v_elig - v_cov).ravel(),
+            v_short.ravel(),
+        ],
+    )
+    villages = RowTable(VillageSummary, village_rows)
     return Result(
         scenario=sc.name,
         status=status,
