@@ -93,12 +93,17 @@ def test_columns_with_odd_values_fall_back_to_json_dumps() -> None:
 
 
 @pytest.fixture(scope="module")
-def province_result() -> pa.Result:
-    return pa.solve(pa.Scenario.from_dict(synthetic.province(5, regencies=3, villages=120, workers=12_000)))
+def solved() -> bytes:
+    return pickle.dumps(pa.solve(pa.Scenario.from_dict(synthetic.province(5, regencies=3, villages=120, workers=12_000))))
 
 
-def test_result_rows_stay_columns_until_read(province_result: pa.Result) -> None:
-    r = pickle.loads(pickle.dumps(province_result))  # a fresh copy, rows still as columns
+@pytest.fixture()
+def province_result(solved: bytes) -> pa.Result:
+    return pickle.loads(solved)  # a fresh copy each time: reading rows changes a result
+
+
+def test_result_rows_stay_columns_until_read(province_result: pa.Result, solved: bytes) -> None:
+    r = province_result
     assert type(r.__dict__["_allocations"]) is RowTable and type(r.__dict__["_villages"]) is RowTable
     text, frames = r.to_json(indent=1), r.frames()
     plain = r.to_dict()
@@ -109,12 +114,21 @@ def test_result_rows_stay_columns_until_read(province_result: pa.Result) -> None
     assert r.to_json(indent=1) == text == _ref(plain, 1)
     for name, frame in r.frames().items():  # frames from objects equal frames from columns
         pd.testing.assert_frame_equal(frame, frames[name])
-    assert r == province_result
+    assert r == pickle.loads(solved)
 
 
-def test_result_rows_read_back_after_a_change(province_result: pa.Result) -> None:
-    r = pickle.loads(pickle.dumps(province_result))
+def test_result_rows_read_back_after_a_change(province_result: pa.Result, solved: bytes) -> None:
+    r = province_result
     r.allocations = r.allocations[:5]
     r.villages.pop()
     doc = json.loads(r.to_json())
-    assert len(doc["allocations"]) == 5 and len(doc["villages"]) == len(province_result.villages) - 1
+    assert len(doc["allocations"]) == 5 and len(doc["villages"]) == len(pickle.loads(solved).villages) - 1
+
+
+def test_coverage_frame_from_columns_is_the_groupby(province_result: pa.Result) -> None:
+    r = province_result
+    fast = r.coverage_frame()
+    assert type(r.__dict__["_allocations"]) is RowTable
+    r.allocations  # noqa: B018 - made into objects: the groupby path
+    pd.testing.assert_frame_equal(fast, r.coverage_frame())
+    assert len(fast) > 1

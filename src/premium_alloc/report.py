@@ -22,6 +22,8 @@ def summary_tables(result: Result, *, max_villages: int = 10) -> list[Table | st
     )
     out.append(head)
     cov = result.coverage_frame()
+    # one row per (source, phase): a lookup, not a filter of the frame per cell (610 sources nationally)
+    totals = {(s, p): (int(k), int(c)) for s, p, k, c in zip(cov["source"], cov["phase"], cov["workers"], cov["cost_idr"])}
     phases = [p.phase for p in result.phases]
     t = Table(title="Coverage by source and phase (workers / rupiah)")
     t.add_column("source")
@@ -31,9 +33,7 @@ def summary_tables(result: Result, *, max_villages: int = 10) -> list[Table | st
     for s in result.sources:
         cells = []
         for p in phases:
-            row = cov[(cov["source"] == s.source) & (cov["phase"] == p)]
-            k = int(row["workers"].sum())
-            c = int(row["cost_idr"].sum())
+            k, c = totals.get((s.source, p), (0, 0))
             cells.append(f"{k:,} / {rupiah(c)}")
         share = f" ({s.spent_idr / s.budget_idr:.1%})" if s.budget_idr else ""
         t.add_row(s.source, *cells, f"{rupiah(s.spent_idr)} / {rupiah(s.budget_idr)}{share}")

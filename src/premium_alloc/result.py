@@ -202,6 +202,9 @@ class Result:
 
     def coverage_frame(self) -> pd.DataFrame:
         """Workers and rupiah per (source, phase): the planner's headline table."""
+        rows = self.__dict__.get("_allocations")
+        if type(rows) is RowTable and len(rows):
+            return _coverage(rows.columns)
         df = self.allocations_frame()
         out = df.groupby(["source", "phase"], sort=False)[["workers", "cost_idr"]].sum().reset_index()
         return out
@@ -241,6 +244,24 @@ def plan_value(model: Model, x: np.ndarray) -> float:
     np.add.at(vcover, vidx[model.col_g] * P + model.col_p, x)
     credit = np.minimum(vcover.reshape(V, P), model.target)
     return float(np.dot(model.col_w, x) + model.quota_bonus * float((credit * model.months[None, :]).sum()))
+
+
+def _coverage(table: jsonfast.Columns) -> pd.DataFrame:
+    """:meth:`Result.coverage_frame` from allocation columns: the same groups, order and sums."""
+    col = dict(zip(table.keys, table.columns))
+    source, phase = col["source"], col["phase"]
+    assert isinstance(source, jsonfast.Coded) and isinstance(phase, jsonfast.Coded) and source.codes is phase.codes
+    uniq, first, inverse = np.unique(source.codes, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # groupby(sort=False): by first appearance
+    sums = {}
+    for name in ("workers", "cost_idr"):
+        total = np.zeros(uniq.size, dtype=np.int64)
+        np.add.at(total, inverse.ravel(), np.asarray(col[name], dtype=np.int64))
+        sums[name] = total[order]
+    keys = uniq[order].tolist()
+    return pd.DataFrame(
+        {"source": [source.values[k] for k in keys], "phase": [phase.values[k] for k in keys], **sums}
+    )
 
 
 def _allocation_table(model: Model, x: np.ndarray, used: np.ndarray) -> RowTable:
