@@ -120,6 +120,36 @@ def _premium_lookup(
     return values[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
+def _premiums_by_group(
+    scenario: Scenario,
+    table: RateTable,
+    g_inc: np.ndarray,
+    g_sec: np.ndarray,
+    s_kind: np.ndarray,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """:func:`_premium_lookup` for rows given as (group, source, phase) indices.
+
+    Object columns are factorized once per group and per source, not once per row: a national
+    model has 1.7M columns but a few hundred thousand groups and a few dozen premiums.
+    """
+    r_g, r_s, r_p = rows
+    P = len(scenario.phases)
+    inc_c, inc_u = pd.factorize(g_inc, use_na_sentinel=False)
+    sec_c, sec_u = pd.factorize(np.asarray(g_sec, dtype=object), use_na_sentinel=False)
+    g_code, _ = pd.factorize(inc_c.astype(np.int64) * max(len(sec_u), 1) + sec_c)
+    _, g_first = np.unique(g_code, return_index=True)  # one group for each (income, sector)
+    k_c, k_u = pd.factorize(np.asarray(s_kind, dtype=object), use_na_sentinel=False)
+    nk = max(len(k_u), 1)
+    key = (g_code[r_g].astype(np.int64) * nk + k_c[r_s]) * P + r_p
+    codes, ukey = pd.factorize(key)
+    rep = g_first[ukey // P // nk]
+    values = _premium_lookup(
+        scenario, table, g_inc[rep], np.asarray(g_sec, dtype=object)[rep], np.asarray(k_u, dtype=object)[(ukey // P) % nk], ukey % P
+    )
+    return values[codes] if len(codes) else np.zeros(0, dtype=np.int64)
+
+
 def _granularity(values: np.ndarray) -> float | None:
     """Largest d such that every value is an integer multiple of d (small denominators only)."""
     uniq = np.unique(values[values != 0])
@@ -244,11 +274,11 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
         col_g, col_s, col_p, col_b = col_g[keep], col_s[keep], col_p[keep], col_b[keep]
 
     kinds = np.array([s.kind for s in sources], dtype=object)
-    col_cost = _premium_lookup(scenario, table, g_inc[col_g], g_sec[col_g], kinds[col_s], col_p)
+    col_cost = _premiums_by_group(scenario, table, g_inc, g_sec, kinds, (col_g, col_s, col_p))
     col_w = months[col_p] * weights[col_g] if col_g.size else np.zeros(0)
     gg, pp = np.meshgrid(np.arange(G), np.arange(P), indexing="ij")
-    shortfall = _premium_lookup(
-        scenario, table, g_inc[gg.ravel()], g_sec[gg.ravel()], np.full(G * P, table.shortfall_funder, dtype=object), pp.ravel()
+    shortfall = _premiums_by_group(
+        scenario, table, g_inc, g_sec, np.array([table.shortfall_funder], dtype=object), (gg.ravel(), np.zeros(G * P, np.int64), pp.ravel())
     ).reshape(G, P)
 
     # village floor and cap
