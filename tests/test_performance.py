@@ -132,3 +132,34 @@ def test_coverage_frame_from_columns_is_the_groupby(province_result: pa.Result) 
     r.allocations  # noqa: B018 - made into objects: the groupby path
     pd.testing.assert_frame_equal(fast, r.coverage_frame())
     assert len(fast) > 1
+
+
+# -- process pool: shrinking chunks, items inherited by forked workers ----------------
+
+import multiprocessing  # noqa: E402
+
+from premium_alloc import parallel  # noqa: E402
+from premium_alloc.parallel import guided_chunks  # noqa: E402
+
+
+def test_guided_chunks_shrink_and_keep_every_item() -> None:
+    weights = [float(w) for w in np.random.default_rng(0).integers(1, 1000, 500)]
+    chunks = guided_chunks(weights, 2)
+    assert sorted(i for c in chunks for i in c) == list(range(500))
+    assert all(c == sorted(c) for c in chunks)
+    loads = [sum(weights[i] for i in c) for c in chunks]
+    assert loads[0] >= 0.2 * sum(weights) and loads[-1] <= 0.05 * sum(weights)
+    assert int(np.argmax(weights)) in chunks[0]  # heaviest first
+    assert guided_chunks([], 2) == [] and guided_chunks([5.0], 4) == [[0]]
+
+
+def test_forked_workers_read_the_items_and_leave_nothing_behind() -> None:
+    items = [np.arange(i, i + 3) for i in range(300)]
+    with PartPool(2) as pool:
+        forked = pool._forks_on_submit()
+        first = list(pool.map(np.sum, items))
+        assert not pool._forks_on_submit()  # started: the next map pickles its items
+        second = list(pool.map(np.sum, items))
+    assert first == second == [int(a.sum()) for a in items]
+    assert parallel._FORKED == {}
+    assert forked == (multiprocessing.get_start_method() == "fork")

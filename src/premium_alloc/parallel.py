@@ -6,9 +6,10 @@
 - :func:`default_executor`: a process pool sized to the machine when the model is big enough
   for the start-up cost to pay off (more than one part and more than
   :data:`PARALLEL_MIN_COLUMNS` columns), ``None`` (solve in this process) otherwise;
-- :class:`PartPool`: that process pool. Its ``map`` sends the parts in a few chunks of about
-  equal work (columns), largest first, so that hundreds of small parts cost a few round trips
-  and one big part does not finish last alone; results still come back in input order;
+- :class:`PartPool`: that process pool. Its ``map`` sends the parts in chunks of shrinking
+  work (columns), largest parts first (:func:`guided_chunks`), so that hundreds of small parts
+  cost a few dozen round trips and the workers finish together; results still come back in
+  input order;
 - :func:`as_executor`: adapts a ``distributed.Client`` (which has ``submit``/``map``/``gather``
   but is no :class:`~concurrent.futures.Executor`) to the same interface, with the same
   chunking. Parts are scattered to the workers, not embedded in the task graph.
@@ -30,6 +31,7 @@ Example::
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,6 +52,7 @@ __all__ = [
     "as_executor",
     "available_cpus",
     "chunk_indices",
+    "guided_chunks",
     "default_executor",
     "make_executor",
 ]
@@ -96,9 +99,50 @@ def chunk_indices(weights: Sequence[float], n_chunks: int) -> list[list[int]]:
     return [sorted(members[c]) for c in order]
 
 
+def guided_chunks(weights: Sequence[float], n_workers: int, *, share: float = 0.5, smallest: float = 1 / 64) -> list[list[int]]:
+    """Split item indices into chunks of shrinking weight for ``n_workers`` pulling in turn.
+
+    Items go by decreasing weight (ties: input order). Each chunk takes ``share / n_workers`` of
+    the weight still left, and at least ``smallest / n_workers`` of the total: big chunks first
+    for few round trips, small ones last so that no worker waits long for another at the end.
+    Chunks come back in submission order, each in input order.
+    """
+    n = len(weights)
+    if n == 0:
+        return []
+    order = sorted(range(n), key=lambda i: (-weights[i], i))
+    total = float(sum(weights))
+    left, floor = total, total * smallest / max(1, n_workers)
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    load = 0.0
+    for i in order:
+        current.append(i)
+        load += weights[i]
+        if load >= max(left * share / max(1, n_workers), floor):
+            chunks.append(sorted(current))
+            left -= load
+            current, load = [], 0.0
+    if current:
+        chunks.append(sorted(current))
+    return chunks
+
+
 def _run_chunk(fn: Callable[..., Any], items: list[tuple[Any, ...]]) -> list[Any]:
     """Worker side: apply ``fn`` to each argument tuple of a chunk."""
     return [fn(*args) for args in items]
+
+
+#: Items of ``PartPool.map`` calls whose workers were forked after them: the workers read the
+#: items from their copy of this memory instead of having 100+ MB of parts pickled to them.
+_FORKED: dict[int, list[tuple[Any, ...]]] = {}
+_FORK_KEYS = itertools.count()
+
+
+def _run_forked(fn: Callable[..., Any], key: int, idx: list[int]) -> list[Any]:
+    """Worker side: apply ``fn`` to the inherited items ``idx`` of map call ``key``."""
+    items = _FORKED[key]
+    return [fn(*items[i]) for i in idx]
 
 
 def _in_order(futures: list[Any], chunks: list[list[int]], n: int, result_of: Callable[[Any], list[Any]]) -> Iterator[Any]:
@@ -150,6 +194,12 @@ class PartPool(ProcessPoolExecutor):
             gc.freeze()
             self._frozen = True
 
+    def _forks_on_submit(self) -> bool:
+        """True when the next submit forks the workers, which then inherit this process's memory."""
+        ctx = getattr(self, "_mp_context", None)
+        started = getattr(self, "_processes", None)
+        return started is not None and not started and ctx is not None and ctx.get_start_method() == "fork"
+
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Shut the pool down and give the parent's objects back to the garbage collector."""
         super().shutdown(wait=wait, cancel_futures=cancel_futures)
@@ -164,11 +214,19 @@ class PartPool(ProcessPoolExecutor):
         timeout: float | None = None,
         chunksize: int = 1,
     ) -> Iterator[Any]:
-        """Like :meth:`Executor.map`, in chunks of about equal work; ``chunksize`` is ignored."""
+        """Like :meth:`Executor.map`, in chunks of shrinking work; ``chunksize`` is ignored."""
         items = list(zip(*iterables))
-        chunks = chunk_indices([_weight(a) for a in items], self.n_workers * CHUNKS_PER_WORKER)
+        chunks = guided_chunks([_weight(a) for a in items], self.n_workers)
         self._freeze()
-        futures = [self.submit(_run_chunk, fn, [items[i] for i in idx]) for idx in chunks]
+        if chunks and self._forks_on_submit():
+            key = next(_FORK_KEYS)
+            _FORKED[key] = items
+            try:  # the first submit forks every worker: they have the items from then on
+                futures = [self.submit(_run_forked, fn, key, idx) for idx in chunks]
+            finally:
+                del _FORKED[key]
+        else:
+            futures = [self.submit(_run_chunk, fn, [items[i] for i in idx]) for idx in chunks]
         return _in_order(futures, chunks, len(items), lambda f: f.result(timeout))
 
 
