@@ -163,3 +163,28 @@ def test_forked_workers_read_the_items_and_leave_nothing_behind() -> None:
     assert first == second == [int(a.sum()) for a in items]
     assert parallel._FORKED == {}
     assert forked == (multiprocessing.get_start_method() == "fork")
+
+
+# -- groups of a worker_groups list ---------------------------------------------------
+
+
+def test_listed_groups_equal_the_groupby_path() -> None:
+    from premium_alloc import groups as groups_mod
+
+    d = synthetic.regency(3, villages=20, workers=3000)
+    d["worker_groups"] = d["worker_groups"] + d["worker_groups"][:50] + [dict(g, income=2_500_000) for g in d["worker_groups"][:30]]
+    sc = pa.Scenario.from_dict(d)
+    fast, _ = groups_mod.group_table(sc)
+    workers = pd.DataFrame(
+        [
+            {"village": g.village, "priority": g.priority, "sector": g.sector, "income": g.income or sc.income}
+            for g in sc.worker_groups
+            for _ in range(g.count)
+        ]
+    )
+    slow = groups_mod.aggregate(workers)  # the groupby a worker list goes through
+    slow["vidx"] = slow["village"].map({v.id: i for i, v in enumerate(sc.villages)}).astype("int64")
+    slow = slow.sort_values(["vidx", "priority", "sector", "income"], kind="stable").reset_index(drop=True)
+    slow = slow.astype({"income": "int64", "count": "int64"})
+    pd.testing.assert_frame_equal(fast, slow[list(fast.columns)], check_exact=True)
+    assert int(fast["count"].sum()) == sum(g.count for g in sc.worker_groups)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
+import numpy as np
 import pandas as pd
 
 from .gcpause import paused_gc
@@ -15,6 +18,8 @@ def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tupl
 
     ``workers`` may be passed already read; otherwise ``scenario.workers`` is read when set.
     """
+    if scenario.worker_groups:
+        return _listed_groups(scenario), workers
     if scenario.worker_groups is not None:
         gdf = pd.DataFrame(
             {
@@ -39,3 +44,38 @@ def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tupl
     gdf["income"] = gdf["income"].astype("int64")
     gdf["count"] = gdf["count"].astype("int64")
     return gdf, workers
+
+
+def _listed_groups(scenario: Scenario) -> pd.DataFrame:
+    """:func:`group_table` of a non-empty ``worker_groups`` list, with numpy sorts instead of a groupby.
+
+    Equal (village, priority, sector, income) keys are summed; rows come in village order, then
+    priority, sector and income, as the groupby and sort of the general path give them.
+    """
+    wg = scenario.worker_groups
+    assert wg
+    n = len(wg)
+    village, priority, sector, incomes, counts = zip(*map(attrgetter("village", "priority", "sector", "income", "count"), wg))
+    village_index = {v.id: i for i, v in enumerate(scenario.villages)}
+    vidx = np.fromiter(map(village_index.__getitem__, village), dtype=np.int64, count=n)
+    if None in incomes:
+        incomes = tuple(scenario.income if i is None else i for i in incomes)
+    income = np.fromiter(incomes, dtype=np.int64, count=n)
+    count = np.fromiter(counts, dtype=np.int64, count=n)
+    pri_c, pri_u = pd.factorize(np.array(priority, dtype=object), sort=True)
+    sec_c, sec_u = pd.factorize(np.array(sector, dtype=object), sort=True)
+    order = np.lexsort((income, sec_c, pri_c, vidx))
+    keys = np.stack([vidx[order], pri_c[order], sec_c[order], income[order]])
+    starts = np.flatnonzero(np.r_[True, (keys[:, 1:] != keys[:, :-1]).any(axis=0)])
+    first = order[starts]
+    ids = np.array([v.id for v in scenario.villages], dtype=object)
+    return pd.DataFrame(
+        {
+            "village": ids[vidx[first]].tolist(),
+            "priority": np.asarray(pri_u, dtype=object)[pri_c[first]].tolist(),
+            "sector": np.asarray(sec_u, dtype=object)[sec_c[first]].tolist(),
+            "income": income[first],
+            "count": np.add.reduceat(count[order], starts),
+            "vidx": vidx[first],
+        }
+    )
