@@ -188,3 +188,22 @@ def test_listed_groups_equal_the_groupby_path() -> None:
     slow = slow.astype({"income": "int64", "count": "int64"})
     pd.testing.assert_frame_equal(fast, slow[list(fast.columns)], check_exact=True)
     assert int(fast["count"].sum()) == sum(g.count for g in sc.worker_groups)
+
+
+# -- cross references: the dict shortcut says what the Mapping path says ---------------
+
+
+def test_cross_references_same_for_dicts_and_other_mappings() -> None:
+    from types import MappingProxyType
+
+    from premium_alloc.scenario import _cross_references
+
+    d = synthetic.regency(3, villages=5, workers=500)
+    d["worker_groups"] += [{"village": "nowhere", "count": 1, "priority": "poor", "sector": "x"}, {"village": ["a"], "count": 1}, {"count": 2}, 7]
+    d["villages"].append(dict(d["villages"][0]))  # a duplicate id
+    found = [str(p) for p in _cross_references(d)]
+    proxied = dict(d, worker_groups=[MappingProxyType(g) if isinstance(g, dict) else g for g in d["worker_groups"]],
+                   villages=[MappingProxyType(v) for v in d["villages"]])
+    assert [str(p) for p in _cross_references(proxied)] == found
+    assert any("'nowhere' is not a known village" in p for p in found) and any("['a'] is not a known village" in p for p in found)
+    assert any("duplicate id" in p for p in found)
