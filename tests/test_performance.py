@@ -207,3 +207,43 @@ def test_cross_references_same_for_dicts_and_other_mappings() -> None:
     assert [str(p) for p in _cross_references(proxied)] == found
     assert any("'nowhere' is not a known village" in p for p in found) and any("['a'] is not a known village" in p for p in found)
     assert any("duplicate id" in p for p in found)
+
+
+# -- verification: eligibility per source from one sort ---------------------------------
+
+
+def test_eligibility_violations_are_counted_per_source() -> None:
+    from premium_alloc.groups import group_table
+    from premium_alloc.model import build_model
+    from premium_alloc.verify import violations
+
+    sc = pa.Scenario.from_dict(synthetic.province(5, regencies=3, villages=60, workers=6000))
+    model = build_model(sc, group_table(sc)[0])
+    r = pa.solve(sc)
+    assert violations(model, r.x) == []
+    used = np.flatnonzero(r.x > 0)
+    rng = np.random.default_rng(1)
+    moved = rng.choice(used, size=40, replace=False)
+    model.col_s = model.col_s.copy()
+    model.col_s[moved] = rng.integers(0, len(sc.sources), size=moved.size)  # some land on sources that may not pay
+    found = violations(model, r.x)
+    expected = []  # the rule, source by source over a boolean mask
+    s = model.col_s[used]
+    g = model.col_g[used]
+    vil = model.groups["village"].to_numpy(object)[g]
+    for si, src in enumerate(sc.sources):
+        sel = s == si
+        if not sel.any():
+            continue
+        ok = np.ones(int(sel.sum()), dtype=bool)
+        if src.scope == "village":
+            ok &= np.array([v in (src.budgets or {}) for v in vil[sel]], dtype=bool)
+        for key, allowed in (src.eligible or {}).items():
+            if key in ("sector", "priority", "village"):
+                col = model.groups[key].to_numpy(object)[g]
+            else:
+                col = np.array([getattr(sc.villages[i], key) for i in model.groups["vidx"].to_numpy()[g]], dtype=object)
+            ok &= np.array([v in allowed for v in col[sel]], dtype=bool)
+        if not ok.all():
+            expected.append(f"source {src.id}: {int((~ok).sum())} allocation(s) to groups or phases it may not pay for")
+    assert expected and [f for f in found if "may not pay" in f] == expected

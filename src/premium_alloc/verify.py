@@ -43,11 +43,14 @@ def violations(model: Model, x: np.ndarray) -> list[str]:
         "regency": np.array([v.regency for v in villages], dtype=object)[vidx] if villages else vil,
         "province": np.array([v.province for v in villages], dtype=object)[vidx] if villages else vil,
     }
+    # allocations of each source, in plan order: one sort, not a comparison per source (610 nationally)
+    by_source = np.argsort(s, kind="stable")
+    start = np.searchsorted(s[by_source], np.arange(len(sc.sources) + 1))
     for si, src in enumerate(sc.sources):
-        sel = s == si
-        if not sel.any():
+        sel = by_source[start[si] : start[si + 1]]
+        if not sel.size:
             continue
-        ok = np.ones(int(sel.sum()), dtype=bool)
+        ok = np.ones(sel.size, dtype=bool)
         if src.phases is not None:
             ok &= _isin(np.array(model.phase_ids, dtype=object)[p[sel]], src.phases)
         for key, allowed in (src.eligible or {}).items():
