@@ -5,6 +5,10 @@ split), so after flooring the plan is repaired: first made feasible in integers,
 filled greedily by value per rupiah (quota credit counted while a village is below its
 floor), then workers are moved to earlier sources in ``source_order`` where those can pay,
 and the freed money is filled again.
+
+A second rounding starts from the LP solved with a little of each shared budget held back
+(:func:`reserved_budgets`): the held-back money then tops up the villages that flooring left
+one or two workers below their floor, which village budgets alone cannot do.
 """
 
 from __future__ import annotations
@@ -287,6 +291,24 @@ def swap_into_floors(part: Part, x: np.ndarray, scan: int = 256) -> np.ndarray:
             if not moved:
                 break
     return np.array(st.x, dtype=np.int64)
+
+
+def reserved_budgets(part: Part, share: float = 0.25, cap: float = 0.05) -> np.ndarray:
+    """Budgets with a reserve held back on each shared row, for the LP behind a second rounding.
+
+    A row is shared when it pays more village-phases than the part has phases (a pooled
+    regency budget, not one village's). Its reserve is ``share`` of one average premium per
+    village-phase it pays, at most ``cap`` of the budget; other rows keep their budget.
+    """
+    rows = part.budget.size
+    pairs = np.unique(part.brow * np.int64(part.target.size) + part.vp)
+    vps_per_row = np.bincount(pairs // part.target.size, minlength=rows)
+    phases = int(part.gp_phase.max()) + 1 if part.gp_phase.size else 1
+    n_cols = np.bincount(part.brow, minlength=rows)
+    mean_cost = np.bincount(part.brow, weights=part.cost, minlength=rows) / np.maximum(n_cols, 1)
+    reserve = np.minimum(cap * part.budget, share * vps_per_row * mean_cost)
+    reserve = np.where(vps_per_row > phases, np.floor(reserve), 0).astype(np.int64)
+    return part.budget - reserve
 
 
 def round_plan(part: Part, x_frac: np.ndarray) -> np.ndarray:

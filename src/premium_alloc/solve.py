@@ -13,7 +13,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -27,7 +27,7 @@ from .groups import group_table
 from .model import NONE, Model, Part, build_model
 from .pulp_adapter import make_solver, solve_with_pulp
 from .rates import RateTable
-from .repair import make_feasible, plan_value, round_plan, shift_to_earlier_sources, fill
+from .repair import fill, make_feasible, plan_value, reserved_budgets, round_plan, shift_to_earlier_sources
 from .result import Result, build_result
 from .scenario import Scenario, load_scenario
 from .verify import verify
@@ -132,6 +132,23 @@ def _relaxation(lp: highs.LinearProgram) -> highs.HighsOutcome:
     )
 
 
+def _better_with_reserve(part: Part, x: np.ndarray, value: float, method: str) -> tuple[np.ndarray, float, str]:
+    """Round again from the LP with shared budgets partly held back; keep it if strictly better.
+
+    The reserved LP is only a starting point: the bound stays the full LP's.
+    """
+    held = reserved_budgets(part)
+    if np.array_equal(held, part.budget):
+        return x, value, method
+    try:
+        relax = _relaxation(highs.linear_program(replace(part, budget=held)))
+    except SolverError:
+        return x, value, method
+    x2 = round_plan(part, relax.x)
+    v2 = plan_value(part, x2)
+    return (x2, v2, "lp+reserve+repair") if v2 > value else (x, value, method)
+
+
 def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, deadline: float | None = None, milp: str = "auto") -> PartSolution:
     """Solve one independent part to within ``gap`` of its proven bound (or until ``deadline``)."""
     t0 = time.perf_counter()
@@ -148,6 +165,8 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
     x = round_plan(part, relax.x)
     value = plan_value(part, x)
     method = "lp+repair"
+    if value < bound and (part.target > 0).any():
+        x, value, method = _better_with_reserve(part, x, value, method)
     need_milp = milp == "always" or (milp == "auto" and _relgap(bound, value) > gap)
     if need_milp:
         # HiGHS may overshoot its limit while separating cuts: keep a margin
