@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Iterator
 
 import numpy as np
 from scipy import sparse
@@ -183,6 +183,7 @@ class HighsOutcome:
     bound: float  # a proven upper bound on the objective
     row_dual: np.ndarray | None
     status: str
+    solver: Any = field(default=None, repr=False)  # the solved Highs instance, for warm re-solves
 
 
 def _to_highs(lp: LinearProgram, integer: bool) -> highspy.HighsLp:
@@ -249,7 +250,22 @@ def solve_lp(lp: LinearProgram) -> HighsOutcome:
         bound=obj,
         row_dual=np.asarray(sol.row_dual),
         status="optimal",
+        solver=h,
     )
+
+
+def resolve_with_row_upper(h: highspy.Highs, rows: np.ndarray, upper: np.ndarray, n_x: int) -> np.ndarray | None:
+    """Re-solve an LP already solved in ``h`` with new upper bounds on ``rows``.
+
+    Dual simplex starts from the previous basis, a few pivots instead of a fresh solve.
+    Returns the part's column values, or ``None`` when HiGHS does not reach an optimum.
+    """
+    if rows.size:
+        h.changeRowsBounds(int(rows.size), rows.astype(np.int32), np.full(rows.size, -np.inf), upper.astype(float))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.asarray(h.getSolution().col_value)[:n_x]
 
 
 def solve_milp(

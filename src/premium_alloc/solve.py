@@ -132,19 +132,29 @@ def _relaxation(lp: highs.LinearProgram) -> highs.HighsOutcome:
     )
 
 
-def _better_with_reserve(part: Part, x: np.ndarray, value: float, method: str) -> tuple[np.ndarray, float, str]:
+def _better_with_reserve(
+    part: Part, lp: highs.LinearProgram, relax: highs.HighsOutcome, x: np.ndarray, value: float, method: str
+) -> tuple[np.ndarray, float, str]:
     """Round again from the LP with shared budgets partly held back; keep it if strictly better.
 
-    The reserved LP is only a starting point: the bound stays the full LP's.
+    The reserved LP is only a starting point: the bound stays the full LP's. With HiGHS it is
+    a warm re-solve of the LP just solved, with lower budget rows.
     """
     held = reserved_budgets(part)
-    if np.array_equal(held, part.budget):
+    rows = lp.budget_rows
+    on = (rows != NONE) & (held < part.budget)
+    if not on.any():
         return x, value, method
     try:
-        relax = _relaxation(highs.linear_program(replace(part, budget=held)))
+        if relax.solver is not None:
+            x_frac = highs.resolve_with_row_upper(relax.solver, rows[on], held[on] / lp.budget_scale[on], lp.n_x)
+        else:
+            x_frac = _relaxation(highs.linear_program(replace(part, budget=held))).x
     except SolverError:
         return x, value, method
-    x2 = round_plan(part, relax.x)
+    if x_frac is None:
+        return x, value, method
+    x2 = round_plan(part, x_frac)
     v2 = plan_value(part, x2)
     return (x2, v2, "lp+reserve+repair") if v2 > value else (x, value, method)
 
@@ -166,7 +176,8 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
     value = plan_value(part, x)
     method = "lp+repair"
     if value < bound and (part.target > 0).any():
-        x, value, method = _better_with_reserve(part, x, value, method)
+        x, value, method = _better_with_reserve(part, lp, relax, x, value, method)
+    relax.solver = None  # free HiGHS's copy of the model before a MILP builds its own
     need_milp = milp == "always" or (milp == "auto" and _relgap(bound, value) > gap)
     if need_milp:
         # HiGHS may overshoot its limit while separating cuts: keep a margin

@@ -1,4 +1,4 @@
-"""Speed devices keep behaviour: the paused collector, pool workers. No timing assertions."""
+"""Fast paths give the same answers as the plain ones: paused collector, pool workers, column rows, numpy grouping. No timing assertions."""
 
 from __future__ import annotations
 
