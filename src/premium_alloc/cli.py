@@ -109,7 +109,7 @@ JobsOpt = Annotated[
 
 @app.command()
 def solve(
-    scenario: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON, format v1)")],
+    scenario: Annotated[Path, typer.Argument(help="scenario file: YAML or JSON (format v1), or a planner workbook (.xlsx)")],
     out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the result JSON here")] = None,
     plan: Annotated[Optional[Path], typer.Option("--plan", help="write the per-worker plan CSV here (needs `workers:`)")] = None,
     unmask: Annotated[bool, typer.Option("--unmask-nik", help="write full worker IDs in --plan (personal data!)")] = False,
@@ -137,16 +137,22 @@ def solve(
             write_result(result, xlsx, lang=lang)
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 phase``, ``2 phases``, ``1,058 workers``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 @app.command()
-def validate(scenario: Annotated[Path, typer.Argument(help="scenario file (YAML or JSON)")]) -> None:
+def validate(scenario: Annotated[Path, typer.Argument(help="scenario file: YAML or JSON (format v1), or a planner workbook (.xlsx)")]) -> None:
     """Check a scenario and list every problem (exit 1 if any)."""
     sc = load_scenario(scenario)
     groups, _ = group_table(sc)
     model = build_model(sc, groups)
     out.print(
-        f"[green]valid[/green]: {sc.name or scenario.name}: {len(sc.villages):,} villages, "
-        f"{int(groups['count'].sum()):,} workers in {len(groups):,} groups, {len(sc.sources)} sources, "
-        f"{len(sc.phases)} phases; {model.n_cols:,} columns in {len(model.parts):,} independent part(s)"
+        f"[green]valid[/green]: {sc.name or scenario.name}: {_count(len(sc.villages), 'village')}, "
+        f"{_count(int(groups['count'].sum()), 'worker')} in {_count(len(groups), 'group')}, "
+        f"{_count(len(sc.sources), 'source')}, {_count(len(sc.phases), 'phase')}; "
+        f"{_count(model.n_cols, 'column')} in {_count(len(model.parts), 'independent part')}"
     )
     for w in model.warnings:
         out.print(f"[yellow]warning:[/yellow] {w}")
