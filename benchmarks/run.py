@@ -200,9 +200,7 @@ def naive_vs_ours(sizes: list[int], time_limit: float) -> list[dict[str, Any]]:
         t0 = time.perf_counter()
         ours = pa.solve(sc)
         ours_s = time.perf_counter() - t0
-        groups, _ = group_table(sc)
-        model = build_model(sc, groups)
-        naive = solve_naive(model, time_limit=time_limit)
+        naive = solve_naive(ours.model, time_limit=time_limit)
         rows.append(
             {
                 "workers": n,
@@ -220,11 +218,9 @@ def naive_vs_ours(sizes: list[int], time_limit: float) -> list[dict[str, Any]]:
 
 
 def greedy_vs_ours(name: str, sc: Scenario, result: Any | None = None) -> dict[str, Any]:
-    groups, _ = group_table(sc)
-    model = build_model(sc, groups)
     if result is None:
         result = pa.solve(sc)
-    g = greedy_summary(model)
+    g = greedy_summary(result.model)
     o = plan_summary(result.model, result.x)
     return {
         "scenario": name,

@@ -415,20 +415,24 @@ def _run_need_milp(lp: highs.LinearProgram, abs_gap: float, time_limit: float) -
     return ("optimal" if st == highspy.HighsModelStatus.kOptimal else "time_limit"), np.asarray(sol.col_value)[: lp.n_x], bound
 
 
-def _meets(model: Model, x: np.ndarray, need_gp: np.ndarray, need_vp: np.ndarray, si: int) -> np.ndarray:
-    """Extra rupiah per budget row of source ``si`` that plan ``x`` needs; raises if x misses the target."""
-    G, P = need_gp.shape
-    n = model.groups["count"].to_numpy(np.int64)
+def _tally(model: Model, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cover per (group, phase), cover per (village, phase) and rupiah spent per budget row of plan ``x``."""
+    G, P = len(model.groups), len(model.phase_ids)
     cover = np.zeros(G * P, dtype=np.int64)
     np.add.at(cover, model.col_g * P + model.col_p, x)
-    cover = cover.reshape(G, P)
     vcover = np.zeros(model.target.size, dtype=np.int64)
     np.add.at(vcover, model.groups["vidx"].to_numpy(np.int64)[model.col_g] * P + model.col_p, x)
-    vcover = vcover.reshape(model.target.shape)
-    if (cover[need_gp] < np.broadcast_to(n[:, None], need_gp.shape)[need_gp]).any() or (vcover[need_vp] < model.target[need_vp]).any():
-        raise SolverError("the budget question's plan misses its target (numerical trouble)")
     spent = np.zeros(model.budget.size, dtype=np.int64)
     np.add.at(spent, model.col_brow, x * model.col_cost)
+    return cover.reshape(G, P), vcover.reshape(model.target.shape), spent
+
+
+def _meets(model: Model, x: np.ndarray, need_gp: np.ndarray, need_vp: np.ndarray, si: int) -> np.ndarray:
+    """Extra rupiah per budget row of source ``si`` that plan ``x`` needs; raises if x misses the target."""
+    n = model.groups["count"].to_numpy(np.int64)
+    cover, vcover, spent = _tally(model, x)
+    if (cover[need_gp] < np.broadcast_to(n[:, None], need_gp.shape)[need_gp]).any() or (vcover[need_vp] < model.target[need_vp]).any():
+        raise SolverError("the budget question's plan misses its target (numerical trouble)")
     over = np.maximum(spent - model.budget, 0)
     others = model.budget_source != si
     if over[others].any():
@@ -693,21 +697,13 @@ class Explanation:
 def _plan_state(model: Model, x: np.ndarray) -> dict[str, np.ndarray]:
     """Cover, money left and the reason each uncovered (group, phase) is uncovered (see :func:`explain`)."""
     G, P = len(model.groups), len(model.phase_ids)
-    V = model.target.shape[0]
     n = model.groups["count"].to_numpy(np.int64)
     vidx = model.groups["vidx"].to_numpy(np.int64)
     x = np.asarray(x, dtype=np.int64)
-    cover = np.zeros(G * P, dtype=np.int64)
-    np.add.at(cover, model.col_g * P + model.col_p, x)
-    cover = cover.reshape(G, P)
+    cover, vcover, spent = _tally(model, x)
     unc = n[:, None] - cover
-    spent = np.zeros(model.budget.size, dtype=np.int64)
-    np.add.at(spent, model.col_brow, x * model.col_cost)
     left = model.budget - spent
     afford = left[model.col_brow] >= model.col_cost
-    vcover = np.zeros(V * P, dtype=np.int64)
-    np.add.at(vcover, vidx[model.col_g] * P + model.col_p, x)
-    vcover = vcover.reshape(V, P)
     has = np.zeros((G, P), dtype=bool)
     has[model.col_g, model.col_p] = True
     any_afford = np.zeros((G, P), dtype=bool)
@@ -910,16 +906,21 @@ def explain_village(result: Result, village: str) -> list[str]:
     return out
 
 
-def setting_effects(scenario: _ScenarioLike, **solve_kwargs: Any) -> pd.DataFrame:
+def setting_effects(scenario: Result | _ScenarioLike, **solve_kwargs: Any) -> pd.DataFrame:
     """Coverage that ``quota.max`` and continuity cost, by village and phase.
 
     Each active setting is switched off in turn and the scenario re-solved; the rows are the
-    (village, phase) pairs that would cover more without it (``lost`` workers).
+    (village, phase) pairs that would cover more without it (``lost`` workers). Given a
+    solved :class:`Result`, its plan is the base (no second solve of the scenario).
     """
     from .solve import solve
 
-    sc = _scenario(scenario)
-    data = to_dict(sc)
+    given = scenario if isinstance(scenario, Result) else None
+    if given is not None:
+        assert given.model is not None
+        sc = given.model.scenario
+    else:
+        sc = _scenario(scenario)
     tests: list[tuple[str, Variant]] = []
     if sc.quota.max is not None or any(v.quota and v.quota.max is not None for v in sc.villages):
         tests.append(("quota.max", Variant("no quota.max", (quota(max=None),))))
@@ -928,7 +929,7 @@ def setting_effects(scenario: _ScenarioLike, **solve_kwargs: Any) -> pd.DataFram
     cols = ["setting", "village", "phase", "covered", "covered_without", "lost"]
     if not tests:
         return pd.DataFrame(columns=cols)
-    base = solve(Scenario.from_dict(data), **solve_kwargs)
+    base = given if given is not None else solve(Scenario.from_dict(to_dict(sc)), **solve_kwargs)
     cov = {(v.village, v.phase): v.covered for v in base.villages}
     rows = []
     for name, var in tests:

@@ -453,7 +453,7 @@ def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path, *, 
         ws.column_dimensions["A"].width = 110
     for key, df in frames.items():
         df = df.dropna(axis=1, how="all") if key in ("villages", "sources", "worker_groups") else df
-        keep = [c for c in df.columns]
+        keep = list(df.columns)
         ws = wb.create_sheet(sheet(key, lang))
         ws.append([label(c, lang) for c in keep])
         for rec in df.itertuples(index=False):

@@ -111,6 +111,7 @@ def compare(
     cmp = run_compare(load_scenario(base), vs)
     df = cmp.frame()
     print_frame(df, "Variants side by side", lang, transpose=True)
+    labelled = relabel(df, lang)
     seen: dict[str, list[str]] = {}
     for name in cmp.names:
         for w in cmp.results[name].warnings:
@@ -118,13 +119,13 @@ def compare(
     for w, names in seen.items():
         out.print(f"[yellow]warning[/yellow] ({', '.join(names)}): {w}", highlight=False)
     if csv is not None:
-        cmp.frame(lang).to_csv(csv)
+        labelled.to_csv(csv)
     if xlsx is not None:
         from .excel import _openpyxl
 
         _openpyxl()
         with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
-            cmp.frame(lang).T.to_excel(xw, sheet_name="compare")
+            labelled.T.to_excel(xw, sheet_name="compare")
             cmp.sources_frame(lang).to_excel(xw, sheet_name="sources", index=False)
     if plot is not None:
         _save_plot(cmp.plot(metric, lang=lang), plot)
@@ -227,11 +228,11 @@ def explain(
     lang = _lang(lang)
     sc = load_scenario(scenario)
     result = run_solve(sc)
-    ex = analysis.explain(result)
     if village is not None:
         for line in analysis.explain_village(result, village):
             out.print(line, highlight=False)
         return
+    ex = analysis.explain(result)
     bind = ex.budgets[ex.budgets["binding"]]
     pooled = ex.budgets[ex.budgets["village"] == ""]
     print_frame(pooled.drop(columns=["village"]), "Pooled budgets", lang)
@@ -249,7 +250,7 @@ def explain(
     for w in ex.warnings:
         out.print(f"[yellow]warning:[/yellow] {w}")
     if settings:
-        eff = analysis.setting_effects(sc)
+        eff = analysis.setting_effects(result)
         if len(eff):
             summary = eff.groupby(["setting", "phase"], sort=False).agg(villages=("village", "size"), lost=("lost", "sum")).reset_index()
             print_frame(summary, "What settings cost (re-solved without each)", lang)

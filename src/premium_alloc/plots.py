@@ -64,8 +64,9 @@ def coverage_by_source(
     vil = result.villages_frame()
     if phase is not None:
         alloc, vil = alloc[alloc.phase == phase], vil[vil.phase == phase]
-    alloc = alloc.assign(area=[_area(v, by, villages) for v in alloc["village"]])
-    vil = vil.assign(area=[_area(v, by, villages) for v in vil["village"]])
+    area = {v: _area(v, by, villages) for v in pd.unique(pd.concat([vil["village"], alloc["village"]]))}  # once per village
+    alloc = alloc.assign(area=alloc["village"].map(area))
+    vil = vil.assign(area=vil["village"].map(area))
     table = alloc.pivot_table(index="area", columns="source", values="workers", aggfunc="sum", fill_value=0)
     table = table.reindex(columns=[s.source for s in result.sources if s.source in table.columns])
     unc = vil.groupby("area")["uncovered"].sum()

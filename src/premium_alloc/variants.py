@@ -609,8 +609,7 @@ class Comparison:
 
     def delta(self, lang: str | None = None) -> pd.DataFrame:
         """Numeric figures of each variant minus those of the base (the first row)."""
-        df = pd.DataFrame([{"variant": n, **summarize(self.results[n], self.priority)} for n in self.names]).set_index("variant")
-        num = df.select_dtypes("number").drop(columns=["gap"], errors="ignore")
+        num = self.frame().select_dtypes("number").drop(columns=["gap"], errors="ignore")
         return relabel(num - num.iloc[0], lang)
 
     def sources_frame(self, lang: str | None = None) -> pd.DataFrame:
