@@ -20,7 +20,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Iterator, Sequence
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import numpy as np
@@ -131,7 +131,7 @@ def _records(rows: list[Any]) -> tuple[str, ...] | None:
         cls = type(rows[0])
         if not all(type(r) is cls for r in rows):
             return None
-        return tuple(f.name for f in dataclasses.fields(cls))
+        return tuple(f.name for f in dataclasses.fields(cls)) or None
     if type(rows[0]) is not dict:
         return None
     keys = tuple(rows[0])
@@ -146,26 +146,10 @@ def _records(rows: list[Any]) -> tuple[str, ...] | None:
     return keys
 
 
-def _encode_records(rows: list[dict[str, Any]], keys: tuple[str, ...], indent: int | None, depth: int) -> str | None:
-    cols = []
-    records = _is_record(rows[0])
-    for k in keys:
-        col = _column(list(map(attrgetter(k), rows)) if records else [r[k] for r in rows])
-        if col is None:
-            return None
-        cols.append(col)
-    if indent is None:
-        template = "{" + ",".join(_escape(k).replace("%", "%%") + ":%s" for k in keys) + "}"
-        sep = ","
-        head, tail = "[", "]"
-    else:
-        inner = "\n" + " " * (indent * (depth + 2))
-        template = "{" + ",".join(inner + _escape(k).replace("%", "%%") + ": %s" for k in keys) + "\n" + " " * (indent * (depth + 1)) + "}"
-        row_pad = " " * (indent * (depth + 1))
-        template = row_pad + template
-        sep = ",\n"
-        head, tail = "[\n", "\n" + " " * (indent * depth) + "]"
-    return head + sep.join([template % t for t in zip(*cols)]) + tail
+def _encode_records(rows: list[Any], keys: tuple[str, ...], indent: int | None, depth: int) -> Iterator[str] | None:
+    """A list of flat records (see :func:`_records`), encoded as the :class:`Columns` of its values."""
+    get = attrgetter if _is_record(rows[0]) else itemgetter
+    return _encode_columns(Columns(keys, [list(map(get(k), rows)) for k in keys]), indent, depth)
 
 
 def _runs(columns: list[Any]) -> list[list[int]]:
@@ -271,9 +255,9 @@ def _encode(obj: Any, indent: int | None, depth: int) -> Iterator[str]:
     if type(obj) is list and obj:
         keys = _records(obj)
         if keys is not None:
-            text = _encode_records(obj, keys, indent, depth)
-            if text is not None:
-                yield text
+            pieces = _encode_records(obj, keys, indent, depth)
+            if pieces is not None:
+                yield from pieces
                 return
         if any(map(_is_record, obj)):
             obj = [_plain(v) for v in obj]

@@ -86,21 +86,10 @@ def _premium_lookup(
     kind: np.ndarray,
     phase: np.ndarray,
 ) -> np.ndarray:
-    """Phase premium for each row, computed once per distinct (income, sector, kind, phase)."""
+    """Phase premium of each row; the rows are distinct (income, sector, kind, phase) keys."""
     phases = scenario.ordered_phases
     switches = {"dana_desa": scenario.assumptions.discount_dana_desa, "apbdes": scenario.assumptions.discount_apbdes}
-    # one integer key per row from each column's codes (a MultiIndex of 1M+ rows builds tuples: seconds)
-    facs = [pd.factorize(np.asarray(c), use_na_sentinel=False) for c in (income, sector, kind, phase)]
-    key = np.zeros(len(income), dtype=np.int64)
-    for c, u in facs:
-        key = key * max(len(u), 1) + c
-    codes, ukey = pd.factorize(key)
-    digits = []
-    for c, u in reversed(facs):
-        digits.append(np.asarray(u, dtype=object)[ukey % max(len(u), 1)])
-        ukey = ukey // max(len(u), 1)
-    uniq = list(zip(*reversed(digits)))
-    values = np.array(
+    return np.array(
         [
             phase_premium(
                 scenario.programs,
@@ -113,11 +102,10 @@ def _premium_lookup(
                 switches=switches,
                 table=table,
             )
-            for inc, sec, k, p in uniq
+            for inc, sec, k, p in zip(income.tolist(), sector.tolist(), kind.tolist(), phase.tolist())
         ],
         dtype=np.int64,
     )
-    return values[codes] if len(codes) else np.zeros(0, dtype=np.int64)
 
 
 def _premiums_by_group(
@@ -128,10 +116,11 @@ def _premiums_by_group(
     s_kind: np.ndarray,
     rows: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> np.ndarray:
-    """:func:`_premium_lookup` for rows given as (group, source, phase) indices.
+    """Phase premium for rows given as (group, source, phase) indices.
 
     Object columns are factorized once per group and per source, not once per row: a national
-    model has 1.7M columns but a few hundred thousand groups and a few dozen premiums.
+    model has 1.7M columns but a few hundred thousand groups and a few dozen premiums, each
+    priced once by :func:`_premium_lookup`.
     """
     r_g, r_s, r_p = rows
     P = len(scenario.phases)
@@ -214,10 +203,11 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
         cand = np.arange(G)
         if "village" in elig:
             vs = sorted({vindex[v] for v in elig["village"] if v in vindex})
-            cand = np.concatenate([np.arange(v_start[v], v_start[v + 1]) for v in vs]) if vs else np.zeros(0, np.int64)
+            cand = groups_of_villages(np.array(vs, dtype=np.int64)) if vs else np.zeros(0, np.int64)
         elif "regency" in elig or "province" in elig:
-            index = place_villages["regency" if "regency" in elig else "province"]
-            found = [index[c] for c in set(elig["regency" if "regency" in elig else "province"]) if c in index]
+            level = "regency" if "regency" in elig else "province"
+            index = place_villages[level]
+            found = [index[c] for c in set(elig[level]) if c in index]
             cand = groups_of_villages(np.sort(np.concatenate(found)).astype(np.int64)) if found else np.zeros(0, np.int64)
         mask = np.ones(cand.size, dtype=bool)
         if "regency" in elig:

@@ -11,8 +11,9 @@
   cost a few dozen round trips and the workers finish together; results still come back in
   input order;
 - :func:`as_executor`: adapts a ``distributed.Client`` (which has ``submit``/``map``/``gather``
-  but is no :class:`~concurrent.futures.Executor`) to the same interface, with the same
-  chunking. Parts are scattered to the workers, not embedded in the task graph.
+  but is no :class:`~concurrent.futures.Executor`) to the same interface, in chunks of about
+  equal work (:func:`chunk_indices`). Parts are scattered to the workers, not embedded in the
+  task graph.
 
 Deadlines: a part's deadline is a ``time.perf_counter()`` value of the process that made it.
 On another machine that clock means nothing, so the cluster adapter turns it into a wall-clock

@@ -308,10 +308,7 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
         out.append(Problem("worker_groups", "give exactly one of `worker_groups` or `workers`"))
     if isinstance(groups, list):
         for i, g in enumerate(groups):
-            if type(g) is dict:
-                vid = g.get("village", _ABSENT)
-            else:
-                vid = g["village"] if isinstance(g, Mapping) and "village" in g else _ABSENT
+            vid = g.get("village", _ABSENT) if _is_map(g) else _ABSENT
             if vid is _ABSENT or (type(vid) is str and vid in village_ids):
                 continue
             if not _known(vid, village_ids):
@@ -370,10 +367,10 @@ class _LimitedLoader(yaml.SafeLoader):
         self._nodes = 0
 
     def construct_document(self, node: Any) -> Any:
-        self._check(node, 0, set())
+        self._check(node, 0)
         return super().construct_document(node)
 
-    def _check(self, node: Any, depth: int, seen: set[int]) -> None:
+    def _check(self, node: Any, depth: int) -> None:
         # Size and depth of the document as expanded (an alias counts its whole target each
         # time), computed once per distinct node so that a "billion laughs" is refused at once.
         def kids(n: Any) -> list[Any]:
