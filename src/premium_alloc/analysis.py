@@ -396,7 +396,7 @@ def _run_need_milp(lp: highs.LinearProgram, abs_gap: float, time_limit: float) -
     import highspy
 
     h = highs.new_highs()
-    h.passModel(highs._to_highs(lp, integer=True))
+    highs.pass_model(h, lp, integer=True)
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", max(abs_gap, 1e-6))
     h.setOptionValue("time_limit", float(time_limit))

@@ -186,28 +186,8 @@ class HighsOutcome:
     solver: Any = field(default=None, repr=False)  # the solved Highs instance, for warm re-solves
 
 
-def _to_highs(lp: LinearProgram, integer: bool) -> highspy.HighsLp:
-    m = highspy.HighsLp()
-    m.num_col_ = lp.cost.size
-    m.num_row_ = lp.row_lower.size
-    m.col_cost_ = lp.cost
-    m.col_lower_ = lp.lower
-    m.col_upper_ = lp.upper
-    m.row_lower_ = lp.row_lower
-    m.row_upper_ = lp.row_upper
-    m.sense_ = highspy.ObjSense.kMaximize
-    m.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    m.a_matrix_.start_ = lp.matrix.indptr
-    m.a_matrix_.index_ = lp.matrix.indices
-    m.a_matrix_.value_ = lp.matrix.data
-    if integer:
-        kinds = [highspy.HighsVarType.kInteger] * lp.n_x + [highspy.HighsVarType.kContinuous] * (lp.cost.size - lp.n_x)
-        m.integrality_ = kinds
-    return m
-
-
 def pass_model(h: highspy.Highs, lp: LinearProgram, integer: bool) -> None:
-    """Hand ``lp`` to ``h`` from its arrays: a HighsLp copies them value by value (1 ms a part)."""
+    """Hand ``lp`` to ``h`` from its arrays (a HighsLp would copy them value by value, 1 ms a part)."""
     m = lp.matrix
     kinds = np.zeros(lp.cost.size, dtype=np.int32)  # continuous
     if integer:
