@@ -1,0 +1,230 @@
+"""Kemendagri places: provinces, regencies and cities, districts and villages, with names and kind.
+
+The list is data (``data/places.csv.gz``, derived from the MIT-licensed ``cahyadsn/wilayah``
+copy of the Kemendagri 2025 code list, notice in ``data/places-LICENSE.txt``; rebuilt by
+``tools/build_places.py``). It is read once, on first use.
+
+A code is dotted: ``PP`` (province), ``PP.RR`` (regency or city), ``PP.RR.DD`` (district,
+*kecamatan*), ``PP.RR.DD.VVVV`` (village). A village whose fourth part starts with 1 is a
+*kelurahan* (urban ward, no Dana Desa); 2 is a *desa*; 3 a *desa adat* (counted as desa).
+
+Every lookup takes one code (returns a scalar) or a sequence / array / Series of codes
+(returns a numpy array of the same length), so a whole column is looked up at once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any, overload
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "LEVELS",
+    "SOURCE",
+    "describe",
+    "districts",
+    "is_known",
+    "kind",
+    "level",
+    "looks_like_code",
+    "name",
+    "parent",
+    "table",
+    "villages",
+]
+
+#: Level number of each part count of a code.
+LEVELS: dict[int, str] = {1: "province", 2: "regency", 3: "district", 4: "village"}
+#: Where the list comes from (shown in docs and notices).
+SOURCE = "Kemendagri 2025 region codes (Kepmendagri 300.2.2-2138/2025), via github.com/cahyadsn/wilayah (MIT)"
+
+_CODE = re.compile(r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$")
+_CODE_PATTERN = r"^\d{2}(?:\.\d{2}(?:\.\d{2}(?:\.\d{4})?)?)?$"
+
+
+@lru_cache(maxsize=1)
+def table() -> pd.DataFrame:
+    """The whole list, indexed by code: columns ``name``, ``level`` (1-4) and ``kind``.
+
+    ``kind`` is ``desa`` or ``kelurahan`` for a village, ``kabupaten`` or ``kota`` for a
+    regency or city, and empty for a province or district.
+    """
+    with resources.files("premium_alloc").joinpath("data/places.csv.gz").open("rb") as fh:
+        frame = pd.read_csv(
+            fh, compression="gzip", dtype={"code": str, "name": str, "level": np.int8, "kind": str}, keep_default_na=False
+        )
+    frame = frame.set_index("code")
+    if not frame.index.is_unique:  # the build script refuses duplicates; a hand-edited file may not
+        raise ValueError("data/places.csv.gz lists a code twice")
+    return frame
+
+
+def _is_scalar(codes: Any) -> bool:
+    return isinstance(codes, str) or codes is None or np.isscalar(codes)
+
+
+def _series(codes: Any) -> pd.Series:
+    """Codes as a Series of stripped strings ("" where missing)."""
+    if isinstance(codes, pd.Series | pd.Index):
+        values = codes.to_numpy(dtype=object)
+    elif isinstance(codes, np.ndarray):
+        values = codes.astype(object, copy=False)
+    else:
+        values = np.array(list(codes), dtype=object)
+    s = pd.Series(values, dtype=object)
+    s = s.where(s.notna(), "")
+    return s.astype(str).str.strip()
+
+
+def _as_array(codes: Any) -> np.ndarray:
+    return _series(codes).to_numpy(dtype=object)
+
+
+def _positions(codes: Any) -> np.ndarray:
+    """Row of each code in :func:`table` (-1 where unknown)."""
+    return table().index.get_indexer(pd.Index(_as_array(codes), dtype=object))
+
+
+def _column(codes: Any, col: str, missing: Any) -> Any:
+    scalar = _is_scalar(codes)
+    pos = _positions([codes] if scalar else codes)
+    values = table()[col].to_numpy()
+    out = np.where(pos >= 0, values[np.maximum(pos, 0)] if len(values) else missing, missing)
+    if col != "level":
+        out = out.astype(object)
+    return out[0] if scalar else out
+
+
+@overload
+def looks_like_code(codes: str) -> bool: ...
+@overload
+def looks_like_code(codes: Iterable[Any]) -> np.ndarray: ...
+def looks_like_code(codes: Any) -> Any:
+    """Whether each value has the shape of a dotted Kemendagri code (``62.03.01.2011``).
+
+    Shape only: a code of the right shape may still be missing from the list (see
+    :func:`is_known`). Undotted digits are not taken as codes (BPS codes are also 10 digits).
+    """
+    if _is_scalar(codes):
+        return isinstance(codes, str) and bool(_CODE.match(codes.strip()))
+    return _series(codes).str.match(_CODE_PATTERN).to_numpy(dtype=bool)
+
+
+@overload
+def is_known(codes: str) -> bool: ...
+@overload
+def is_known(codes: Iterable[Any]) -> np.ndarray: ...
+def is_known(codes: Any) -> Any:
+    """Whether each code is in the Kemendagri list (at any level)."""
+    if _is_scalar(codes):
+        return bool(_positions([codes])[0] >= 0)
+    return _positions(codes) >= 0
+
+
+def name(codes: Any) -> Any:
+    """Official name of each code (``None`` where unknown): ``name("62.03") == "Kabupaten Kapuas"``.
+
+    In a DataFrame built from the result, unknown names show as missing values (NA).
+    """
+    return _column(codes, "name", None)
+
+
+def kind(codes: Any) -> Any:
+    """``desa`` / ``kelurahan`` for a village, ``kabupaten`` / ``kota`` for a regency, ``""`` for others, ``None`` if unknown."""
+    return _column(codes, "kind", None)
+
+
+def level(codes: Any) -> Any:
+    """Level of each known code: 1 province, 2 regency or city, 3 district, 4 village (0 if unknown)."""
+    out = _column(codes, "level", 0)
+    return int(out) if _is_scalar(codes) else out.astype(np.int64)
+
+
+def parent(codes: Any, at: int | str) -> Any:
+    """The code at level ``at`` (1-4 or a name in :data:`LEVELS`) containing each code, from its shape.
+
+    ``parent("62.03.01.2011", "regency") == "62.03"``; ``None`` where the code does not have
+    the shape of a code or is above that level.
+    """
+    lv = at if isinstance(at, int) else {v: k for k, v in LEVELS.items()}.get(at, 0)
+    if lv not in LEVELS:
+        raise ValueError(f"at: {at!r} is not a level ({', '.join(LEVELS.values())})")
+    width = (2, 5, 8, 13)[lv - 1]
+    scalar = _is_scalar(codes)
+    s = _series([codes] if scalar else codes)
+    ok = s.str.match(_CODE_PATTERN).to_numpy(dtype=bool) & (s.str.len().to_numpy() >= width)
+    out = s.str[:width].to_numpy(dtype=object)
+    out[~ok] = None
+    return out[0] if scalar else out
+
+
+def _children(prefix: str, lv: int) -> pd.DataFrame:
+    t = table()
+    code = prefix.strip()
+    rows = t[(t["level"] == lv) & t.index.str.startswith(code + ".")] if code else t[t["level"] == lv]
+    return rows
+
+
+def _require(code: str, lv: int) -> str:
+    code = str(code).strip()
+    if level(code) != lv:
+        what = LEVELS[lv]
+        if looks_like_code(code) and not is_known(code):
+            raise KeyError(f"{code!r} is not a {what} code in the Kemendagri list")
+        raise KeyError(f"{code!r} is not a {what} code (expected {'.'.join(['PP', 'RR', 'DD', 'VVVV'][:lv])})")
+    return code
+
+
+def districts(regency: str) -> pd.DataFrame:
+    """The districts (*kecamatan*) of a regency or city: columns ``code``, ``name``, in code order.
+
+    Raises ``KeyError`` when ``regency`` is not a regency code in the list.
+    """
+    code = _require(regency, 2)
+    rows = _children(code, 3)
+    return pd.DataFrame({"code": rows.index.to_numpy(dtype=object), "name": rows["name"].to_numpy(dtype=object)})
+
+
+def villages(area: str) -> pd.DataFrame:
+    """The villages of a regency, city or district, in code order.
+
+    Columns ``code``, ``name``, ``kind`` (``desa`` / ``kelurahan``), ``district`` (code) and
+    ``district_name``. Raises ``KeyError`` when ``area`` is not a regency or district code in
+    the list.
+    """
+    area = str(area).strip()
+    lv = level(area)
+    if lv not in (2, 3):
+        _require(area, 2)
+    rows = _children(area, 4)
+    codes = rows.index.to_numpy(dtype=object)
+    dist = pd.Series(codes, dtype=object).str[:8].to_numpy(dtype=object)
+    return pd.DataFrame(
+        {
+            "code": codes,
+            "name": rows["name"].to_numpy(dtype=object),
+            "kind": rows["kind"].to_numpy(dtype=object),
+            "district": dist,
+            "district_name": name(dist) if len(dist) else np.array([], dtype=object),
+        }
+    )
+
+
+def describe(codes: Any) -> pd.DataFrame:
+    """Names of each village code and of its district, regency and province, one row per input.
+
+    Columns ``code``, ``known``, ``kind``, ``name``, ``district``, ``district_name``,
+    ``regency``, ``regency_name``, ``province``, ``province_name`` (``None`` where unknown).
+    """
+    arr = _as_array([codes] if _is_scalar(codes) else codes)
+    out = pd.DataFrame({"code": arr, "known": is_known(arr), "kind": kind(arr), "name": name(arr)})
+    for lv, col in ((3, "district"), (2, "regency"), (1, "province")):
+        up = parent(arr, lv)
+        out[col] = up
+        out[f"{col}_name"] = name(np.where(pd.isna(up), "", up).astype(object))
+    return out
