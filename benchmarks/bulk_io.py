@@ -34,7 +34,7 @@ import pandas as pd
 import premium_alloc as pa
 from premium_alloc import synthetic
 from premium_alloc.plan import write_worker_plan
-from premium_alloc.workers import aggregate, read_workers
+from premium_alloc.io.workers import aggregate, read_workers
 
 HERE = Path(__file__).resolve().parent
 PRIORITIES = {"extreme", "poor", "vulnerable"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from premium_alloc.model import NONE, Model
-from premium_alloc.result import plan_value
+from premium_alloc.tally import plan_value
 from premium_alloc.verify import violations
 
 

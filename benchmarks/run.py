@@ -37,10 +37,12 @@ sys.path.insert(0, str(HERE))
 import numpy as np  # noqa: E402
 
 import premium_alloc as pa  # noqa: E402
-from premium_alloc import highs, synthetic  # noqa: E402
+from premium_alloc import synthetic
+from premium_alloc.solvers import highs
+from premium_alloc.solvers.lp import linear_program  # noqa: E402
 from premium_alloc.groups import group_table  # noqa: E402
-from premium_alloc.model import build_model  # noqa: E402
-from premium_alloc.scenario import Scenario, load_scenario  # noqa: E402
+from premium_alloc.model import model_from_groups as build_model  # noqa: E402
+from premium_alloc import Scenario, load_scenario  # noqa: E402
 
 from greedy import greedy_summary, plan_summary  # noqa: E402
 from naive_pulp import solve_naive  # noqa: E402
@@ -145,7 +147,7 @@ def raw_floor(sc: Scenario) -> dict[str, Any]:
     t1 = time.perf_counter()
     lp_obj = 0.0
     for part in model.parts:
-        lp_obj += highs.solve_lp(highs.linear_program(part)).objective
+        lp_obj += highs.solve_lp(linear_program(part)).objective
     t2 = time.perf_counter()
     return {"seconds": t2 - t0, "build_seconds": t1 - t0, "lp_seconds": t2 - t1, "lp_objective": lp_obj, "columns": model.n_cols, "parts": len(model.parts)}
 
@@ -159,7 +161,7 @@ def ours_in_process(sc: Scenario) -> tuple[dict[str, Any], Any]:
     model = build_model(sc, groups)
     ex = default_executor(len(model.parts), model.n_cols)
     try:
-        from premium_alloc.solve import SolveOptions, solve_model
+        from premium_alloc.engine import SolveOptions, solve_model
 
         result = solve_model(model, SolveOptions(), executor=ex)
     finally:
@@ -185,7 +187,7 @@ def highs_milp_reference(sc: Scenario, time_limit: float = 2.0) -> dict[str, Any
     model = build_model(sc, groups)
     total, bound, t0 = 0.0, 0.0, time.perf_counter()
     for part in model.parts:
-        lp = highs.linear_program(part)
+        lp = linear_program(part)
         out = highs.solve_milp(lp, None, gap=1e-4, abs_gap=1e-6, time_limit=time_limit)
         total += out.objective
         bound += out.bound

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from premium_alloc import cases, excel, synthetic
+from premium_alloc import cases, synthetic, workbook
+from premium_alloc.io import excel
 
 HERE = Path(__file__).resolve().parent
 

@@ -108,7 +108,7 @@ def reaches(sc: dict, target: str) -> bool:
         for p in pid:
             row([(j, 1) for j, c in enumerate(cols) if groups[c[0]]["village"] == v and c[2] == p], floor, cap)
     if n == 0:
-        return all(l <= 0 for l in lo)
+        return all(b <= 0 for b in lo)
     res = milp(np.zeros(n), constraints=LinearConstraint(np.array(rows), lo, hi), integrality=np.ones(n),
                bounds=Bounds(0, np.inf))
     return res.status == 0

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 import premium_alloc as pa
-from premium_alloc import cases, excel
+from premium_alloc import cases, workbook
 from premium_alloc.cli import main
+from premium_alloc.io import excel
 from premium_alloc.labels import label, sheet
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -25,7 +26,7 @@ def test_template_round_trip(tmp_path, lang):
     assert sc.name == expected.name
 
     r = pa.solve(sc)
-    out = excel.write_result(r, tmp_path / f"r_{lang}.xlsx", lang=lang)
+    out = workbook.write_result(r, tmp_path / f"r_{lang}.xlsx", lang=lang)
     book = pd.read_excel(out, sheet_name=None)
     assert list(book) == [sheet(k, lang) for k in ("summary", "coverage", "sources", "phases", "villages", "below_floor", "allocations", "warnings")]
     src = book[sheet("sources", lang)]

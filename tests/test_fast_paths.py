@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from premium_alloc.gcpause import paused_gc
+from premium_alloc.cli.gcpause import paused_gc
 from premium_alloc.parallel import PartPool
 
 
@@ -214,7 +214,7 @@ def test_cross_references_same_for_dicts_and_other_mappings() -> None:
 
 def test_eligibility_violations_are_counted_per_source() -> None:
     from premium_alloc.groups import group_table
-    from premium_alloc.model import build_model
+    from premium_alloc.model import model_from_groups as build_model
     from premium_alloc.verify import violations
 
     sc = pa.Scenario.from_dict(synthetic.province(5, regencies=3, villages=60, workers=6000))

@@ -17,12 +17,14 @@ import pulp
 import pytest
 
 import premium_alloc as pa
-from premium_alloc import highs, pulp_adapter, synthetic
+from premium_alloc import synthetic
 from premium_alloc.cli import ExitCode, main
 from premium_alloc.errors import SolverError, SolverFallbackWarning, VerificationError
 from premium_alloc.groups import group_table
-from premium_alloc.model import build_model
-from premium_alloc.pulp_adapter import PulpOutcome
+from premium_alloc.model import model_from_groups as build_model
+from premium_alloc.solvers import highs
+from premium_alloc.solvers import pulp as pulp_adapter
+from premium_alloc.solvers.pulp import PulpOutcome
 from premium_alloc.verify import verify, violations
 
 try:
@@ -30,7 +32,7 @@ try:
 except ImportError:  # tests imported as a package
     from tests.reference import evaluate_allocations, reference_optimum
 
-solve_mod = importlib.import_module("premium_alloc.solve")  # `premium_alloc.solve` the name is the function
+solve_mod = importlib.import_module("premium_alloc.engine")
 
 V1, V2 = "62.03.01.2001", "62.03.02.2002"
 

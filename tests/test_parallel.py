@@ -12,8 +12,10 @@ import pytest
 
 import premium_alloc as pa
 from premium_alloc import jsonfast, synthetic
+from premium_alloc.engine import SolveOptions, solve_model
 from premium_alloc.groups import group_table
-from premium_alloc.model import build_model
+from premium_alloc.io.workers import aggregate, read_workers
+from premium_alloc.model import model_from_groups as build_model
 from premium_alloc.parallel import (
     PARALLEL_MIN_COLUMNS,
     ClientExecutor,
@@ -25,8 +27,6 @@ from premium_alloc.parallel import (
 )
 from premium_alloc.plan import worker_plan
 from premium_alloc.scenario import Scenario
-from premium_alloc.solve import SolveOptions, solve_model
-from premium_alloc.workers import aggregate, read_workers
 
 
 @pytest.fixture(scope="module")

@@ -57,7 +57,7 @@ def test_frontier_and_compare_plots(result):
     assert list(y) == list(fr["worker_months"])
     plt.close(ax.figure)
     cmp = variants.compare(sc, ["more:APBD+=10jt"])
-    ax = cmp.plot(lang="id")
+    ax = plots.compare(cmp, lang="id")
     assert [p.get_height() for p in ax.patches] == list(cmp.frame()["worker_months"])
     assert ax.get_ylabel() == label("worker_months", "id")
     plt.close(ax.figure)

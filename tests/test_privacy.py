@@ -19,9 +19,9 @@ import pytest
 import premium_alloc as pa
 from premium_alloc import ScenarioError
 from premium_alloc.cli import ExitCode, main
+from premium_alloc.io.workers import read_workers
 from premium_alloc.plan import worker_plan, write_worker_plan
 from premium_alloc.report import summary_tables
-from premium_alloc.workers import read_workers
 
 V1, V2 = "62.03.01.2001", "62.03.02.2002"
 FIRST = ["Siti", "Budi", "Rahmat", "Dewi", "Yohanes", "Nur", "Agus", "Maria", "Slamet", "Wati"]

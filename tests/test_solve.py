@@ -17,11 +17,10 @@ import json
 import math
 import random
 from dataclasses import asdict
-
-import pytest
 from unittest import mock
 
 import pulp
+import pytest
 from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 

@@ -6,6 +6,7 @@ worker lists of a million rows; duplicate worker IDs; the CLI's documented exit 
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 import re
 from pathlib import Path
@@ -17,11 +18,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import premium_alloc as pa
-from premium_alloc import ScenarioError, load_scenario, validate_dict
-from premium_alloc import cli, scenario as scenario_mod
+from premium_alloc import ScenarioError, cli, load_scenario, validate_dict
 from premium_alloc.cli import ExitCode, main
 from premium_alloc.errors import Problem, SolverError, VerificationError
-from premium_alloc.workers import MAX_ERRORS, read_workers
+from premium_alloc.io import load as scenario_mod
+from premium_alloc.io.workers import MAX_ERRORS, read_workers
 
 try:  # tests/ on sys.path (pytest's default rootdir-less import mode)
     from handworked import V1, V2, valid_base
@@ -141,12 +142,12 @@ def test_all_problems_at_once():
 def test_errors_come_before_any_solving(monkeypatch):
     import importlib
 
-    solve_mod = importlib.import_module("premium_alloc.solve")  # the name `solve` is the function
+    solve_mod = importlib.import_module("premium_alloc.engine")
 
     def boom(*a, **k):
         raise AssertionError("solved a bad scenario")
 
-    monkeypatch.setattr(solve_mod, "build_model", boom)
+    monkeypatch.setattr(solve_mod, "model_from_groups", boom)
     d = good()
     d["sources"][1]["budget"] = -1
     with pytest.raises(ScenarioError):
@@ -468,7 +469,7 @@ def test_exit_codes_of_failures(scenario_file, monkeypatch, capsys, exc, code):
     def fail(*a, **k):
         raise exc
 
-    monkeypatch.setattr(cli, "solve_model", fail)
+    monkeypatch.setattr(importlib.import_module("premium_alloc.engine"), "solve_model", fail)
     monkeypatch.delenv("PREMIUM_ALLOC_DEBUG", raising=False)
     assert main(["solve", str(scenario_file)]) == code
     err = capsys.readouterr().err

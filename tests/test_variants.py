@@ -7,7 +7,7 @@ import copy
 import pytest
 
 import premium_alloc as pa
-from premium_alloc import cases, synthetic, variants
+from premium_alloc import cases, synthetic, tally, variants
 from premium_alloc.cli import main
 from premium_alloc.variants import Variant, parse_amount, parse_change, parse_variant
 
@@ -156,7 +156,7 @@ def test_sintang_phases_cross_the_fiscal_year():
     assert set(alloc[alloc.source == "APBD2023"].phase) == {"p1"}
     assert set(alloc[alloc.source == "APBD2024"].phase) <= {"p2"}
     # continuity: p1 cover never exceeds p2 cover, group by group
-    cov = variants.cover_matrix(r)
+    cov = tally.cover(r.model, r.x)
     assert (cov[:, 0] <= cov[:, 1]).all()
     assert spent["APBD2024"].spent_idr <= 150_000_000
     # 2,495 workers kept for 6 months: 2024 money (150M + CSR palm workers) is what limits it

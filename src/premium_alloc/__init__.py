@@ -2,22 +2,54 @@
 
 Solve a scenario (format v1) as an integer program under village quotas and budget ceilings,
 and report coverage and the uncovered shortfall per village, source and phase, to the rupiah.
+
+The public names below are imported on first use, so that ``import premium_alloc`` (and the
+command line) start fast; ``from premium_alloc import solve`` works as usual.
 """
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from .errors import PremiumAllocError, Problem, ScenarioError, SolverError, VerificationError
-from .plan import worker_plan, write_worker_plan
-from .rates import RateTable, default_table, monthly_premium, phase_premium
-from .result import Allocation, PhaseSummary, Result, SourceSummary, VillageSummary
-from .scenario import Scenario, load_scenario, validate_dict
-from .solve import SolveOptions, solve
-from .workers import mask_nik, read_workers
+from ._version import __version__
+
+#: public name -> module that defines it
+_PUBLIC = {
+    "PremiumAllocError": "errors",
+    "Problem": "errors",
+    "ScenarioError": "errors",
+    "SolverError": "errors",
+    "SolverFallbackWarning": "errors",
+    "Status": "errors",
+    "VerificationError": "errors",
+    "RateTable": "rates",
+    "default_table": "rates",
+    "monthly_premium": "rates",
+    "phase_premium": "rates",
+    "Scenario": "scenario",
+    "validate_dict": "scenario",
+    "load_scenario": "io.load",
+    "mask_nik": "io.workers",
+    "read_workers": "io.workers",
+    "Model": "model",
+    "SolveOptions": "engine",
+    "build_model": "engine",
+    "solve": "engine",
+    "solve_model": "engine",
+    "Allocation": "result",
+    "PhaseSummary": "result",
+    "Result": "result",
+    "SolveInfo": "result",
+    "SourceSummary": "result",
+    "VillageSummary": "result",
+    "worker_plan": "plan",
+    "write_worker_plan": "plan",
+}
 
 __all__ = [
     "Allocation",
+    "Model",
     "PhaseSummary",
     "PremiumAllocError",
     "Problem",
@@ -25,12 +57,16 @@ __all__ = [
     "Result",
     "Scenario",
     "ScenarioError",
+    "SolveInfo",
     "SolveOptions",
     "SolverError",
+    "SolverFallbackWarning",
     "SourceSummary",
+    "Status",
     "VerificationError",
     "VillageSummary",
     "__version__",
+    "build_model",
     "default_table",
     "load_scenario",
     "mask_nik",
@@ -38,7 +74,40 @@ __all__ = [
     "phase_premium",
     "read_workers",
     "solve",
+    "solve_model",
     "validate_dict",
     "worker_plan",
     "write_worker_plan",
 ]
+
+if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
+    from .engine import SolveOptions, build_model, solve, solve_model
+    from .errors import (
+        PremiumAllocError,
+        Problem,
+        ScenarioError,
+        SolverError,
+        SolverFallbackWarning,
+        Status,
+        VerificationError,
+    )
+    from .io.load import load_scenario
+    from .io.workers import mask_nik, read_workers
+    from .model import Model
+    from .plan import worker_plan, write_worker_plan
+    from .rates import RateTable, default_table, monthly_premium, phase_premium
+    from .result import Allocation, PhaseSummary, Result, SolveInfo, SourceSummary, VillageSummary
+    from .scenario import Scenario, validate_dict
+
+
+def __getattr__(name: str) -> Any:
+    home = _PUBLIC.get(name)
+    if home is None:
+        raise AttributeError(f"module 'premium_alloc' has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))

@@ -6,6 +6,7 @@ Every message is safe to show to a user: it never contains a worker ID (NIK) or 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 
 class PremiumAllocError(Exception):
@@ -52,3 +53,14 @@ class VerificationError(PremiumAllocError, RuntimeError):
         shown = "\n  ".join(self.violations[:20])
         extra = f"\n  ... and {len(self.violations) - 20} more" if len(self.violations) > 20 else ""
         super().__init__(f"plan failed verification ({len(self.violations)} violation(s)):\n  {shown}{extra}")
+
+
+class Status(StrEnum):
+    """Status of a solved plan (the result's ``status`` field).
+
+    ``optimal``: the plan's W is within the requested gap of a proven bound; ``feasible``: a
+    valid plan whose true gap is reported, returned when the time limit or a solver stopped first.
+    """
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"

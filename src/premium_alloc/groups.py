@@ -7,12 +7,10 @@ from operator import attrgetter
 import numpy as np
 import pandas as pd
 
-from .gcpause import paused_gc
+from .io.workers import GROUP_KEY, aggregate, check_worker_frame, read_workers
 from .scenario import Scenario
-from .workers import GROUP_KEY, aggregate, check_worker_frame, read_workers
 
 
-@paused_gc()
 def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Groups with unique keys and summed counts, in village order, plus the worker list if any.
 

@@ -110,7 +110,7 @@ def _is_record(v: Any) -> bool:
     return dataclasses.is_dataclass(v) and not isinstance(v, type)
 
 
-def _plain(v: Any) -> Any:
+def plain_value(v: Any) -> Any:
     return dataclasses.asdict(v) if _is_record(v) else v
 
 
@@ -260,7 +260,7 @@ def _encode(obj: Any, indent: int | None, depth: int) -> Iterator[str]:
                 yield from pieces
                 return
         if any(map(_is_record, obj)):
-            obj = [_plain(v) for v in obj]
+            obj = [plain_value(v) for v in obj]
         if len(obj) >= MIN_ROWS:
             if indent is None:
                 yield "["

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
-import yaml
+if TYPE_CHECKING:
+    import pandas as pd
 
 Lang = Literal["en", "id"]
 LANGS: tuple[str, ...] = ("en", "id")
@@ -20,6 +20,8 @@ LANGS: tuple[str, ...] = ("en", "id")
 @lru_cache(maxsize=1)
 def table() -> dict[str, dict[str, dict[str, str]]]:
     """The packaged labels table: ``{"columns": ..., "sheets": ..., "words": ...}``."""
+    import yaml  # here, not at the top: a command's --help should not pay for it
+
     text = resources.files("premium_alloc").joinpath("data/labels.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
     return {section: {str(k): {str(lk): str(lv) for lk, lv in v.items()} for k, v in entries.items()} for section, entries in data.items()}

@@ -18,7 +18,6 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .errors import Problem, ScenarioError
-from .gcpause import paused_gc
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
 
@@ -71,6 +70,7 @@ class Model:
     quota_bonus: float
     warnings: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
+    workers: pd.DataFrame | None = field(default=None, repr=False)  # the worker list behind the groups, when one was given
 
     @property
     def n_cols(self) -> int:
@@ -155,8 +155,7 @@ def _granularity(values: np.ndarray) -> float | None:
     return num / den if num else None
 
 
-@paused_gc()
-def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | None = None) -> Model:
+def model_from_groups(scenario: Scenario, groups: pd.DataFrame, table: RateTable | None = None) -> Model:
     """Build the integer program of ``scenario`` over ``groups`` in bulk."""
     table = table or default_table()
     phases = scenario.ordered_phases
@@ -192,8 +191,6 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
         return np.arange(int(lens.sum()), dtype=np.int64) + np.repeat(v_start[vs] - (np.cumsum(lens) - lens), lens)
 
     sources = scenario.sources
-    order = scenario.ordered_sources
-    rank_of = {s.id: i for i, s in enumerate(order)}
     cg, cs, cp, cb = [], [], [], []
     budgets: list[int] = []
     b_src: list[int] = []
@@ -331,7 +328,7 @@ def build_model(scenario: Scenario, groups: pd.DataFrame, table: RateTable | Non
         quota_bonus=float(scenario.objective.quota_bonus),
         warnings=warnings,
     )
-    src_rank = np.array([rank_of[s.id] for s in sources], dtype=np.int64)
+    src_rank = scenario.source_rank([s.id for s in sources])
     check_exact(model)
     model.parts = split_parts(model, src_rank)
     return model

@@ -1,6 +1,6 @@
 """Solve independent parts in parallel: a local process pool, or a Dask ``distributed`` cluster.
 
-:func:`~premium_alloc.solve.solve_model` takes any :class:`concurrent.futures.Executor`
+:func:`~premium_alloc.engine.solve_model` takes any :class:`concurrent.futures.Executor`
 (``executor.map`` over the parts). This module supplies:
 
 - :func:`default_executor`: a process pool sized to the machine when the model is big enough
@@ -15,9 +15,8 @@
   equal work (:func:`chunk_indices`). Parts are scattered to the workers, not embedded in the
   task graph.
 
-Deadlines: a part's deadline is a ``time.perf_counter()`` value of the process that made it.
-On another machine that clock means nothing, so the cluster adapter turns it into a wall-clock
-time before sending and back into the worker's own ``perf_counter`` there.
+Deadlines travel inside each job as wall-clock time (``time.time()``), which means the same
+on every machine of a cluster.
 
 Example::
 
@@ -34,7 +33,6 @@ from __future__ import annotations
 import gc
 import itertools
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -231,26 +229,6 @@ class PartPool(ProcessPoolExecutor):
         return _in_order(futures, chunks, len(items), lambda f: f.result(timeout))
 
 
-# ------------------------------------------------------------------------- deadlines
-
-
-def _to_wall(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A ``solve_part`` job with its perf_counter deadline turned into wall-clock time."""
-    if len(args) >= 4 and isinstance(args[3], (int, float)):
-        return (*args[:3], time.time() + (args[3] - time.perf_counter()), *args[4:])
-    return args
-
-
-def _solve_part_wall(*args: Any) -> Any:
-    """Worker side of :func:`_to_wall`: back to this machine's perf_counter, then solve."""
-    from .solve import _solve_part_args
-
-    job = tuple(args[0]) if len(args) == 1 and isinstance(args[0], tuple) else tuple(args)
-    if len(job) >= 4 and isinstance(job[3], (int, float)):
-        job = (*job[:3], time.perf_counter() + (job[3] - time.time()), *job[4:])
-    return _solve_part_args(job)  # type: ignore[arg-type]
-
-
 # ------------------------------------------------------------------------- Dask adapter
 
 
@@ -295,12 +273,7 @@ class ClientExecutor(Executor):
         chunksize: int = 1,
     ) -> Iterator[Any]:
         """Like :meth:`Executor.map`, in scattered chunks of about equal work."""
-        from .solve import _solve_part_args
-
         items = list(zip(*iterables))
-        if fn is _solve_part_args:  # deadlines travel as wall-clock time
-            items = [(_to_wall(a[0]),) for a in items]
-            fn = _solve_part_wall
         chunks = chunk_indices([_weight(a) for a in items], self._n_workers() * self.chunks_per_worker)
         payload = self.client.scatter([[items[i] for i in idx] for idx in chunks], hash=False)
         futures = [self.client.submit(_run_chunk, fn, data, pure=False) for data in payload]

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .io.workers import GROUP_KEY, mask_nik
 from .result import Result
-from .workers import GROUP_KEY, mask_nik
 
 UNCOVERED = ""
 
@@ -44,8 +44,7 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
     n_max = int(groups["count"].max()) + 1 if len(groups) else 1
 
     sc = model.scenario
-    rank = {s.id: i for i, s in enumerate(sc.ordered_sources)}
-    src_rank = np.array([rank[s] for s in model.source_ids], dtype=np.int64)
+    src_rank = sc.source_rank(model.source_ids)
     frames = []
     shown_ids = mask_nik(w["worker_id"]) if mask else w["worker_id"].to_numpy(object)  # once, not per phase
     for p, pid in enumerate(model.phase_ids):

@@ -320,11 +320,3 @@ def round_plan(part: Part, x_frac: np.ndarray) -> np.ndarray:
     x = fill(part, x)
     x = swap_into_floors(part, x)
     return fill(part, x)
-
-
-def plan_value(part: Part, x: np.ndarray) -> float:
-    """W of an integer plan of a part: weighted cover plus quota credit."""
-    vcover = np.zeros(part.target.size, dtype=np.int64)
-    np.add.at(vcover, part.vp, x)
-    credit = np.minimum(vcover, part.target)
-    return float(np.dot(part.w, x) + np.dot(part.qcoef, credit))

@@ -5,12 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from .formats import rupiah
 from .result import Result
-
-
-def rupiah(amount: int) -> str:
-    """Format whole rupiah the Indonesian way: Rp1.234.567."""
-    return "Rp" + f"{int(amount):,}".replace(",", ".")
 
 
 def summary_tables(result: Result, *, max_villages: int = 10) -> list[Table | str]:

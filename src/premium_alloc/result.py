@@ -4,19 +4,30 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import jsonfast
-from .gcpause import paused_gc
+from . import jsonfast, tally
+from .errors import Status
 from .model import Model
 
-if TYPE_CHECKING:
-    from .solve import SolveInfo
-
 RESULT_FORMAT = "premium-alloc-result/v1"
+
+
+@dataclass
+class SolveInfo:
+    """How the plan was found (kept out of the JSON so that it stays byte-identical)."""
+
+    backend: str
+    parts: int
+    columns: int
+    seconds: float
+    build_seconds: float
+    lp_bound: float
+    methods: dict[str, int] = field(default_factory=dict)
+    budget_dual: np.ndarray | None = field(default=None, repr=False)
 
 
 def _plain_row(obj: Any) -> dict[str, Any]:
@@ -117,7 +128,7 @@ class Result:
     """An optimal (or best found) plan, in the contract's terms. ``to_json`` gives result v1."""
 
     scenario: str
-    status: str
+    status: Status
     objective: float
     bound: float
     gap: float
@@ -144,7 +155,7 @@ class Result:
         return {
             "format": self.format,
             "scenario": self.scenario,
-            "status": self.status,
+            "status": str(self.status),
             "objective": self.objective,
             "bound": self.bound,
             "gap": self.gap,
@@ -155,12 +166,10 @@ class Result:
             "warnings": list(self.warnings),
         }
 
-    @paused_gc()
     def to_json(self, indent: int | None = None) -> str:
         """Deterministic JSON text: the same plan always gives the same bytes."""
         return jsonfast.dumps(self.to_dict(_records=True), indent=indent)  # == json.dumps(..., ensure_ascii=False), in linear time
 
-    @paused_gc()
     def write_json(self, path: str | Path, indent: int | None = 1) -> Path:
         """Write :meth:`to_json` to ``path`` (UTF-8)."""
         path = Path(path)
@@ -234,17 +243,6 @@ for _name in _LAZY:  # after @dataclass, so that the generated __init__ assigns 
     setattr(Result, _name, _lazy_rows(_name))
 
 
-def plan_value(model: Model, x: np.ndarray) -> float:
-    """W of an integer plan: months x (weighted cover + quota bonus x quota credit)."""
-    P = len(model.phase_ids)
-    V = model.target.shape[0]
-    vidx = model.groups["vidx"].to_numpy(np.int64)
-    vcover = np.zeros(V * P, dtype=np.int64)
-    np.add.at(vcover, vidx[model.col_g] * P + model.col_p, x)
-    credit = np.minimum(vcover.reshape(V, P), model.target)
-    return float(np.dot(model.col_w, x) + model.quota_bonus * float((credit * model.months[None, :]).sum()))
-
-
 def _coverage(table: jsonfast.Columns) -> pd.DataFrame:
     """:meth:`Result.coverage_frame` from allocation columns: the same groups, order and sums."""
     col = dict(zip(table.keys, table.columns))
@@ -283,27 +281,24 @@ def _allocation_table(model: Model, x: np.ndarray, used: np.ndarray) -> RowTable
     return RowTable(Allocation, jsonfast.Columns([f.name for f in fields(Allocation)], columns))
 
 
-def build_result(model: Model, x: np.ndarray, *, status: str, bound: float, warnings: list[str]) -> Result:
+def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, warnings: list[str]) -> Result:
     """Tables of the contract from an integer plan (every figure summed in int64)."""
     sc = model.scenario
     groups = model.groups
-    G, P, V = len(groups), len(model.phase_ids), len(sc.villages)
+    P, V = len(model.phase_ids), len(sc.villages)
     n = groups["count"].to_numpy(np.int64)
     vidx = groups["vidx"].to_numpy(np.int64)
     x = np.asarray(x, dtype=np.int64)
-    objective = plan_value(model, x)
+    objective = tally.plan_value(model, x)
     bound = max(float(bound), objective)
     gap = (bound - objective) / bound if bound > 0 else 0.0
 
-    rank = {s.id: i for i, s in enumerate(sc.ordered_sources)}
-    src_rank = np.array([rank[s] for s in model.source_ids], dtype=np.int64)
+    src_rank = sc.source_rank(model.source_ids)
     used = np.flatnonzero(x > 0)
     used = used[np.lexsort((src_rank[model.col_s[used]], model.col_p[used], model.col_g[used]))]
     allocations = _allocation_table(model, x, used)
 
-    cover = np.zeros(G * P, dtype=np.int64)
-    np.add.at(cover, model.col_g * P + model.col_p, x)
-    cover = cover.reshape(G, P)
+    cover = tally.cover(model, x)
     unc = n[:, None] - cover
     short = unc * model.shortfall_premium
     phase_cost = np.zeros(P, dtype=np.int64)
@@ -322,10 +317,8 @@ def build_result(model: Model, x: np.ndarray, *, status: str, bound: float, warn
     ]
 
     S = len(model.source_ids)
-    spent = np.zeros(S, dtype=np.int64)
-    np.add.at(spent, model.col_s, x * model.col_cost)
-    paid = np.zeros(S, dtype=np.int64)
-    np.add.at(paid, model.col_s, x)
+    spent = tally.source_spend(model, x)
+    paid = tally.source_paid(model, x)
     budget = np.zeros(S, dtype=np.int64)
     np.add.at(budget, model.budget_source, model.budget)
     sources = [
@@ -339,7 +332,7 @@ def build_result(model: Model, x: np.ndarray, *, status: str, bound: float, warn
         return out
 
     v_elig = per_village(np.repeat(n[:, None], P, axis=1))
-    v_cov = per_village(cover)
+    v_cov = tally.village_cover(model, x)
     v_short = per_village(short)
     target = model.target.astype(np.int64)
     village_rows = jsonfast.Columns(

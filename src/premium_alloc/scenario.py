@@ -1,4 +1,4 @@
-"""Scenario format v1: pydantic models, loading from YAML/JSON, and whole-input validation.
+"""Scenario format v1: pydantic models and whole-input validation (no file I/O: see ``io.load``).
 
 Validation reports every problem at once, each with its field path and offending value,
 before any solving. See ``docs/contract.md``.
@@ -6,18 +6,16 @@ before any solving. See ``docs/contract.md``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import Problem, ScenarioError
-from .gcpause import paused_gc
 from .rates import PROGRAMS
 
 FORMAT = "premium-alloc/v1"
@@ -148,7 +146,6 @@ class Scenario(_Model):
     assumptions: Assumptions = Assumptions()
 
     @classmethod
-    @paused_gc()
     def from_dict(cls, data: Mapping[str, Any], *, base_dir: Path | None = None) -> Scenario:
         """Validate a parsed scenario; raise :class:`ScenarioError` listing every problem."""
         checked, problems = _check_dict(data)  # validated once: twice costs seconds nationally
@@ -166,6 +163,23 @@ class Scenario(_Model):
         rank = {sid: i for i, sid in enumerate(order)}
         keyed = sorted((rank.get(s.id, len(order)), i) for i, s in enumerate(self.sources))  # not .index(): O(S^2)
         return [self.sources[i] for _, i in keyed]
+
+    def source_index(self, source: str) -> int:
+        """Position of source ``source`` in :attr:`sources`; a :class:`ScenarioError` when unknown."""
+        for i, s in enumerate(self.sources):
+            if s.id == source:
+                return i
+        raise ScenarioError([Problem("source", f"{source!r} is not a known source ({', '.join(s.id for s in self.sources)})")])
+
+    def source_total(self, source: str) -> int:
+        """Total budget of a source in rupiah (the sum over villages for a village source)."""
+        s = self.sources[self.source_index(source)]
+        return int(sum((s.budgets or {}).values())) if s.scope == "village" else int(s.budget or 0)
+
+    def source_rank(self, source_ids: Sequence[str]) -> np.ndarray:
+        """Rank of each source id in tie-break order (see :attr:`ordered_sources`): lower is spent first."""
+        rank = {s.id: i for i, s in enumerate(self.ordered_sources)}
+        return np.array([rank[s] for s in source_ids], dtype=np.int64)
 
     @property
     def ordered_phases(self) -> list[Phase]:
@@ -359,97 +373,8 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
     return out
 
 
-class _LimitedLoader(yaml.SafeLoader):
-    """A safe loader that refuses alias bombs and absurd nesting."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self._nodes = 0
-
-    def construct_document(self, node: Any) -> Any:
-        self._check(node, 0)
-        return super().construct_document(node)
-
-    def _check(self, node: Any, depth: int) -> None:
-        # Size and depth of the document as expanded (an alias counts its whole target each
-        # time), computed once per distinct node so that a "billion laughs" is refused at once.
-        def kids(n: Any) -> list[Any]:
-            if isinstance(n, yaml.SequenceNode):
-                return list(n.value)
-            if isinstance(n, yaml.MappingNode):
-                return [c for kv in n.value for c in kv]
-            return []
-
-        too_deep = ScenarioError([Problem("", f"the YAML nests deeper than {MAX_NESTING} levels")])
-        size: dict[int, int] = {}
-        height: dict[int, int] = {}
-        on_path: set[int] = set()
-        stack: list[tuple[Any, bool]] = [(node, False)]
-        while stack:
-            n, done = stack.pop()
-            key = id(n)
-            if done:
-                on_path.discard(key)
-                ks = kids(n)
-                size[key] = 1 + sum(size[id(c)] for c in ks)
-                height[key] = 1 + max((height[id(c)] for c in ks), default=0)
-                if self._nodes + size[key] > MAX_YAML_NODES:
-                    raise ScenarioError([Problem("", f"the YAML expands to more than {MAX_YAML_NODES:,} nodes (alias bomb?)")])
-                if depth + height[key] > MAX_NESTING + 1:
-                    raise too_deep
-                continue
-            if key in size:
-                continue
-            on_path.add(key)
-            stack.append((n, True))
-            for c in kids(n):
-                if id(c) in on_path:  # a recursive alias expands forever
-                    raise too_deep
-                if id(c) not in size:
-                    stack.append((c, False))
-        self._nodes += size[id(node)]
-
-
-@paused_gc()
-def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
-    """Parse scenario text: JSON for ``.json``, else safe YAML (which also reads JSON)."""
-    if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem("", f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
-    try:
-        if suffix.lower() == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
-    except ScenarioError:
-        raise
-    except (yaml.YAMLError, json.JSONDecodeError) as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        if isinstance(err, json.JSONDecodeError):
-            where = f"line {err.lineno}, column {err.colno}"
-        reason = getattr(err, "problem", None) or getattr(err, "msg", None) or "syntax error"
-        raise ScenarioError([Problem(where, f"cannot parse the file: {reason}")]) from None
-    except RecursionError:
-        raise ScenarioError([Problem("", f"the file nests deeper than {MAX_NESTING} levels")]) from None
-
-
-def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
-    """Load and validate a v1 scenario from a path (YAML, JSON, or a planner workbook .xlsx) or a parsed dict."""
-    if isinstance(source, Mapping):
-        return Scenario.from_dict(source)
-    path = Path(source)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):  # a planner workbook (premium_alloc.excel)
-        from .excel import read_workbook
-
-        return read_workbook(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError([Problem(str(path.name), f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except ScenarioError:
-        raise
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError([Problem(str(path), f"cannot read the file: {err.__class__.__name__}")]) from None
-    data = parse_text(text, suffix=path.suffix)
-    return Scenario.from_dict(data, base_dir=path.parent)
+def to_dict(scenario: Scenario | Mapping[str, Any]) -> dict[str, Any]:
+    """A scenario as a plain v1 dict (``None`` fields left out), ready to change."""
+    if isinstance(scenario, Scenario):
+        return scenario.model_dump(mode="json", exclude_none=True)
+    return dict(scenario)

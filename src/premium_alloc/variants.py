@@ -40,10 +40,13 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from . import tally
+from .engine import solve
 from .errors import Problem, ScenarioError
+from .io.load import load_scenario
 from .labels import relabel
 from .result import Result
-from .scenario import Scenario, load_scenario
+from .scenario import Scenario, to_dict
 
 __all__ = [
     "Change",
@@ -105,13 +108,6 @@ class Variant:
 
     def __str__(self) -> str:
         return f"{self.name}: " + "; ".join(c.text for c in self.changes)
-
-
-def to_dict(scenario: Scenario | Mapping[str, Any]) -> dict[str, Any]:
-    """A scenario as a plain v1 dict (``None`` fields left out), ready to change."""
-    if isinstance(scenario, Scenario):
-        return scenario.model_dump(mode="json", exclude_none=True)
-    return dict(scenario)
 
 
 # --------------------------------------------------------------------------- amounts
@@ -556,22 +552,12 @@ def load_variants(path: str | Path) -> tuple[str | None, list[Variant]]:
 # --------------------------------------------------------------------------- comparing
 
 
-def cover_matrix(result: Result) -> np.ndarray:
-    """Covered workers per (group, phase) of a solved result, shape (G, P)."""
-    model, x = result.model, result.x
-    if model is None or x is None:
-        raise ValueError("this result carries no model; solve it in this process")
-    G, P = len(model.groups), len(model.phase_ids)
-    cover = np.zeros(G * P, dtype=np.int64)
-    np.add.at(cover, model.col_g * P + model.col_p, x)
-    return cover.reshape(G, P)
-
-
 def summarize(result: Result, priority: str = "extreme") -> dict[str, Any]:
     """Headline figures of a result: money, coverage, worker-months, the ``priority`` group, floors."""
     model = result.model
     assert model is not None
-    cover = cover_matrix(result)
+    assert result.x is not None
+    cover = tally.cover(model, result.x)
     n = model.groups["count"].to_numpy(np.int64)
     is_p = (model.groups["priority"] == priority).to_numpy()
     wm = cover * model.months[None, :]
@@ -618,12 +604,6 @@ class Comparison:
         df = pd.concat(frames, ignore_index=True)[["variant", "source", "budget_idr", "spent_idr", "workers"]]
         return relabel(df, lang)
 
-    def plot(self, metric: str = "worker_months", *, lang: str = "en", ax: Any = None) -> Any:
-        """A bar chart of one figure per variant (see :func:`premium_alloc.plots.compare`)."""
-        from .plots import compare as _plot
-
-        return _plot(self, metric=metric, lang=lang, ax=ax)
-
 
 def _as_variant(v: Variant | str | tuple[str, Sequence[Change | str]]) -> Variant:
     if isinstance(v, Variant):
@@ -647,8 +627,6 @@ def compare(
     ``variants`` are :class:`Variant` objects, ``"NAME:CHANGE;..."`` texts or
     ``(name, [changes])`` pairs. ``solve_kwargs`` go to :func:`premium_alloc.solve`.
     """
-    from .solve import solve
-
     sc = base if isinstance(base, Scenario) else load_scenario(base)
     vs = [_as_variant(v) for v in variants]
     names = [base_name] + [v.name for v in vs]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from . import tally
 from .errors import VerificationError
 from .model import NONE, Model
 
@@ -60,10 +61,8 @@ def violations(model: Model, x: np.ndarray) -> list[str]:
         if not ok.all():
             out.append(f"source {src.id}: {int((~ok).sum())} allocation(s) to groups or phases it may not pay for")
 
-    G, P = len(groups), len(model.phase_ids)
-    cover = np.zeros(G * P, dtype=np.int64)
-    np.add.at(cover, model.col_g * P + model.col_p, x)
-    cover = cover.reshape(G, P)
+    P = len(model.phase_ids)
+    cover = tally.cover(model, x)
     n = groups["count"].to_numpy(np.int64)
     over = np.argwhere(cover > n[:, None])
     for gi, pi in over[:10]:
@@ -71,16 +70,12 @@ def violations(model: Model, x: np.ndarray) -> list[str]:
             f"group {gi} (village {groups['village'].iat[gi]}) phase {model.phase_ids[pi]}: "
             f"{cover[gi, pi]} covered of {n[gi]} workers"
         )
-    spent = np.zeros(model.budget.size, dtype=np.int64)
-    np.add.at(spent, model.col_brow, x * model.col_cost)
+    spent = tally.spend(model, x)
     for b in np.flatnonzero(spent > model.budget)[:10]:
         sid = model.source_ids[model.budget_source[b]]
         where = f" village {villages[model.budget_village[b]].id}" if model.budget_village[b] != NONE else ""
         out.append(f"source {sid}{where}: spends Rp{int(spent[b]):,} of a Rp{int(model.budget[b]):,} budget")
-    V = len(villages)
-    vcover = np.zeros(V * P, dtype=np.int64)
-    np.add.at(vcover, groups["vidx"].to_numpy(np.int64)[model.col_g] * P + model.col_p, x)
-    vcover = vcover.reshape(V, P)
+    vcover = tally.village_cover(model, x)
     capped = model.vmax != NONE
     for vi, pi in np.argwhere(capped & (vcover > model.vmax))[:10]:
         out.append(f"village {villages[vi].id} phase {model.phase_ids[pi]}: {vcover[vi, pi]} covered above quota.max {model.vmax[vi, pi]}")

@@ -1,69 +1,35 @@
-"""Command line: ``premium-alloc solve | validate | demo | premium``.
+"""Core commands: ``solve``, ``validate``, ``demo``, ``premium``.
 
-Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver failure
-(missing solver, solver error, or a plan that failed verification), 70 internal error.
-No traceback reaches the user (set PREMIUM_ALLOC_DEBUG=1 to see one).
+Heavy modules (pandas, the engine) are imported inside the commands, so that ``--help`` and
+usage errors answer at once.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import sys
-from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__
-from .errors import PremiumAllocError, ScenarioError, SolverError, VerificationError
+from .app import ExitCode, app, err, fail, out
 from .gcpause import paused_gc
-from .groups import group_table
-from .model import build_model
-from .plan import write_worker_plan
-from .rates import monthly_premium, phase_premium
-from .report import print_summary, rupiah
-from .result import Result
-from .scenario import Scenario, load_scenario
-from .parallel import make_executor
-from .solve import SolveOptions, solve_model
+from .options import LangOpt, ScenarioArg, check_lang_option
 
-
-class ExitCode(IntEnum):
-    """Process exit codes of the CLI."""
-
-    OK = 0
-    INVALID_INPUT = 1
-    USAGE = 2
-    INFEASIBLE = 3
-    SOLVER_FAILURE = 4
-    INTERNAL = 70
-
-
-app = typer.Typer(
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    no_args_is_help=True,
-    help="Plan who pays the BPJS Ketenagakerjaan premiums of vulnerable workers, optimally.",
-)
-out = Console()
-err = Console(stderr=True)
-
-
-def _fail(code: ExitCode, message: str) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(int(code))
+if TYPE_CHECKING:
+    from ..result import Result
+    from ..scenario import Scenario
 
 
 def _run(
     sc: Scenario, *, backend: str, gap: float | None, time_limit: float | None, quiet: bool, jobs: int = 0
 ) -> tuple[Result, object]:
-    groups, workers = group_table(sc)
-    model = build_model(sc, groups)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..engine import SolveOptions, build_model, solve_model
+    from ..parallel import make_executor
+
+    model = build_model(sc)
     n = len(model.parts)
     opts = SolveOptions(backend=backend, gap=gap, time_limit=time_limit)
     executor = make_executor(jobs, n, model.n_cols)
@@ -77,10 +43,12 @@ def _run(
     finally:
         if executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
-    return result, workers
+    return result, model.workers
 
 
 def _report(result: Result, *, out_path: Path | None, quiet: bool, as_json: bool) -> None:
+    from ..report import print_summary
+
     if out_path is not None:
         result.write_json(out_path)
     if as_json:
@@ -109,7 +77,7 @@ JobsOpt = Annotated[
 
 @app.command()
 def solve(
-    scenario: Annotated[Path, typer.Argument(help="scenario file: YAML or JSON (format v1), or a planner workbook (.xlsx)")],
+    scenario: ScenarioArg,
     out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the result JSON here")] = None,
     plan: Annotated[Optional[Path], typer.Option("--plan", help="write the per-worker plan CSV here (needs `workers:`)")] = None,
     unmask: Annotated[bool, typer.Option("--unmask-nik", help="write full worker IDs in --plan (personal data!)")] = False,
@@ -119,20 +87,24 @@ def solve(
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
     xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="write a formatted result workbook here")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="language of the --xlsx workbook: en or id")] = "en",
+    lang: LangOpt = "en",
     jobs: JobsOpt = 0,
 ) -> None:
     """Solve a scenario (YAML, JSON or planner workbook) and print coverage, villages below quota and the shortfall."""
+    check_lang_option(lang)
     with paused_gc():  # millions of acyclic objects: see premium_alloc.gcpause
+        from ..io.load import load_scenario
+        from ..plan import write_worker_plan
+
         sc = load_scenario(scenario)
         result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs)
         if plan is not None:
             if workers is None:
-                _fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
+                fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
             write_worker_plan(result, workers, plan, mask=not unmask)  # type: ignore[arg-type]
         _report(result, out_path=out_path, quiet=quiet, as_json=as_json)
         if xlsx is not None:
-            from .excel import write_result
+            from ..workbook import write_result
 
             write_result(result, xlsx, lang=lang)
 
@@ -143,11 +115,14 @@ def _count(n: int, noun: str) -> str:
 
 
 @app.command()
-def validate(scenario: Annotated[Path, typer.Argument(help="scenario file: YAML or JSON (format v1), or a planner workbook (.xlsx)")]) -> None:
+def validate(scenario: ScenarioArg) -> None:
     """Check a scenario and list every problem (exit 1 if any)."""
+    from ..engine import build_model
+    from ..io.load import load_scenario
+
     sc = load_scenario(scenario)
-    groups, _ = group_table(sc)
-    model = build_model(sc, groups)
+    model = build_model(sc)
+    groups = model.groups
     out.print(
         f"[green]valid[/green]: {sc.name or scenario.name}: {_count(len(sc.villages), 'village')}, "
         f"{_count(int(groups['count'].sum()), 'worker')} in {_count(len(groups), 'group')}, "
@@ -167,7 +142,8 @@ def demo(
     as_json: JsonOpt = False,
 ) -> None:
     """Solve the embedded Kapuas-2024-shaped scenario (illustrative synthetic data)."""
-    from . import synthetic
+    from .. import synthetic
+    from ..scenario import Scenario
 
     data = synthetic.kapuas_2024()
     if scenario_out is not None:
@@ -194,65 +170,15 @@ def premium(
     funder: Annotated[str, typer.Option(help="funder kind: dana_desa, apbdes, dbh_sawit, apbd, apbd_provinsi, apbn, csr")] = "apbd",
 ) -> None:
     """Print the premium of a cover package for one worker-month and for a phase."""
+    from ..formats import rupiah
+    from ..rates import monthly_premium, phase_premium
+
     progs = [p.strip() for p in programs.split(",") if p.strip()]
     try:
         m = monthly_premium(progs, month, income=income, sector=sector, funder=funder)
         total = phase_premium(progs, month, months, income=income, sector=sector, funder=funder)
     except (KeyError, ValueError) as e:
-        _fail(ExitCode.INVALID_INPUT, f"{e}")
-        return
+        fail(ExitCode.INVALID_INPUT, f"{e}")
     out.print(f"{'+'.join(progs)} for {funder} in {month}: {rupiah(m)} a month; {months} month(s) from {month}: {rupiah(total)}")
 
 
-@app.callback(invoke_without_command=True)
-def _root(version: Annotated[bool, typer.Option("--version", help="print the version and exit")] = False) -> None:
-    if version:
-        out.print(__version__)
-        raise typer.Exit(0)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the CLI, turn every error into a message and an exit code."""
-    try:
-        # with standalone_mode=False click *returns* the code of a typer.Exit instead of raising it
-        code = app(args=argv, standalone_mode=False)
-        return int(code) if isinstance(code, int) else int(ExitCode.OK)
-    except typer.Exit as e:
-        return int(e.exit_code)
-    except ScenarioError as e:
-        # markup for the label only; the message (paths like sources[2]) is escaped and never wrapped
-        err.print(f"[red]invalid input[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)
-        return int(ExitCode.INVALID_INPUT)
-    except (SolverError, VerificationError) as e:
-        err.print(f"solver failure: {e}", highlight=False, markup=False, soft_wrap=True)
-        return int(ExitCode.SOLVER_FAILURE)
-    except PremiumAllocError as e:
-        err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
-        return int(ExitCode.INTERNAL)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
-    except Exception as e:  # click usage errors and anything unexpected
-        # typer >= 0.25 vendors its own click (typer._click): match both class families by name
-        names = {c.__name__ for c in type(e).__mro__}
-        if "ClickException" in names:
-            e.show()  # type: ignore[attr-defined]
-            return int(ExitCode.USAGE)
-        if "Abort" in names:
-            return 130
-        if os.environ.get("PREMIUM_ALLOC_DEBUG"):
-            raise
-        err.print(f"internal error ({e.__class__.__name__}); rerun with PREMIUM_ALLOC_DEBUG=1 for details", highlight=False)
-        return int(ExitCode.INTERNAL)
-
-
-from . import planner_cli  # noqa: E402,F401 - registers compare, frontier, need, marginal, explain
-
-
-def entry() -> None:  # pragma: no cover - console script
-    """Console-script wrapper."""
-    sys.exit(main())
-
-
-if __name__ == "__main__":  # pragma: no cover
-    entry()

@@ -1,4 +1,4 @@
-"""Solve a scenario: solver choice, part by part, bound and gap, status, post-solve check.
+"""The engine: build a scenario's model, solve it part by part, certify the bound, verify the plan.
 
 Each independent part is solved as an LP (HiGHS dual simplex) for a proven bound, rounded
 and repaired to an integer plan, and handed to a MILP (HiGHS, or a PuLP solver such as the
@@ -12,24 +12,26 @@ import math
 import time
 import warnings
 from collections.abc import Callable
-from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
-from pathlib import Path
-from typing import Any, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import highs
-from .errors import SolverError, SolverFallbackWarning
-from .gcpause import paused_gc
+from . import tally
+from .diagnostics import coverage_warnings
+from .errors import SolverError, SolverFallbackWarning, Status
 from .groups import group_table
-from .model import NONE, Model, Part, build_model
-from .pulp_adapter import make_solver, solve_with_pulp
+from .io.load import ScenarioLike, as_scenario
+from .model import NONE, Model, Part, model_from_groups
+from .parallel import make_executor
 from .rates import RateTable
-from .repair import fill, make_feasible, plan_value, reserved_budgets, round_plan, shift_to_earlier_sources
-from .result import Result, build_result
-from .scenario import Scenario, load_scenario
+from .repair import fill, make_feasible, reserved_budgets, round_plan, shift_to_earlier_sources
+from .result import Result, SolveInfo, build_result
+from .solvers import highs
+from .solvers.lp import LinearProgram, linear_program
+from .solvers.pulp import make_solver, solve_with_pulp
 from .verify import verify
 
 log = logging.getLogger("premium_alloc")
@@ -61,20 +63,6 @@ class PartSolution:
     seconds: float
 
 
-@dataclass
-class SolveInfo:
-    """How the plan was found (kept out of the JSON so that it stays byte-identical)."""
-
-    backend: str
-    parts: int
-    columns: int
-    seconds: float
-    build_seconds: float
-    lp_bound: float
-    methods: dict[str, int] = field(default_factory=dict)
-    budget_dual: np.ndarray | None = field(default=None, repr=False)
-
-
 def _tighten(bound: float, granularity: float | None) -> float:
     """Round a bound down to the next multiple of the plan-value granularity, when known."""
     if granularity is None or granularity <= 0 or not math.isfinite(bound):
@@ -95,7 +83,7 @@ def _relgap(bound: float, value: float) -> float:
     return (bound - value) / bound if bound > 0 else 0.0
 
 
-def certified_bound(lp: highs.LinearProgram, row_dual: np.ndarray | None) -> float:
+def certified_bound(lp: LinearProgram, row_dual: np.ndarray | None) -> float:
     """An upper bound on the LP, hence on W of every integer plan, from any row duals.
 
     Every row of the LP is ``A x <= b`` and every variable lies in ``[0, u]``, so by weak
@@ -115,7 +103,7 @@ def _fallback(message: str) -> None:
     warnings.warn(message, SolverFallbackWarning, stacklevel=3)
 
 
-def _relaxation(lp: highs.LinearProgram) -> highs.HighsOutcome:
+def _relaxation(lp: LinearProgram) -> highs.HighsOutcome:
     """The LP relaxation by HiGHS, or by PuLP's CBC when highspy is missing or HiGHS fails."""
     if highs.highspy is not None:
         try:
@@ -133,7 +121,7 @@ def _relaxation(lp: highs.LinearProgram) -> highs.HighsOutcome:
 
 
 def _better_with_reserve(
-    part: Part, lp: highs.LinearProgram, relax: highs.HighsOutcome, x: np.ndarray, value: float, method: str
+    part: Part, lp: LinearProgram, relax: highs.HighsOutcome, x: np.ndarray, value: float, method: str
 ) -> tuple[np.ndarray, float, str]:
     """Round again from the LP with shared budgets partly held back; keep it if strictly better.
 
@@ -149,20 +137,20 @@ def _better_with_reserve(
         if relax.solver is not None:
             x_frac = highs.resolve_with_row_upper(relax.solver, rows[on], held[on] / lp.budget_scale[on], lp.n_x)
         else:
-            x_frac = _relaxation(highs.linear_program(replace(part, budget=held))).x
+            x_frac = _relaxation(linear_program(replace(part, budget=held))).x
     except SolverError:
         return x, value, method
     if x_frac is None:
         return x, value, method
     x2 = round_plan(part, x_frac)
-    v2 = plan_value(part, x2)
+    v2 = tally.part_value(part, x2)
     return (x2, v2, "lp+reserve+repair") if v2 > value else (x, value, method)
 
 
 def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, deadline: float | None = None, milp: str = "auto") -> PartSolution:
-    """Solve one independent part to within ``gap`` of its proven bound (or until ``deadline``)."""
+    """Solve one independent part to within ``gap`` of its proven bound (or until ``deadline``, wall-clock)."""
     t0 = time.perf_counter()
-    lp = highs.linear_program(part)
+    lp = linear_program(part)
     relax = _relaxation(lp)
     trivial = _trivial_bound(part)  # exact: no floating-point slack needed
     lp_bound = min(certified_bound(lp, relax.row_dual), trivial)
@@ -173,7 +161,7 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
         on = rows != NONE
         duals[on] = relax.row_dual[rows[on]] / lp.budget_scale[on]
     x = round_plan(part, relax.x)
-    value = plan_value(part, x)
+    value = tally.part_value(part, x)
     method = "lp+repair"
     if value < bound and (part.target > 0).any():
         x, value, method = _better_with_reserve(part, lp, relax, x, value, method)
@@ -181,7 +169,7 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
     need_milp = milp == "always" or (milp == "auto" and _relgap(bound, value) > gap)
     if need_milp:
         # HiGHS may overshoot its limit while separating cuts: keep a margin
-        left = 1e9 if deadline is None else 0.8 * (deadline - time.perf_counter())
+        left = 1e9 if deadline is None else 0.8 * (deadline - time.time())
         if left > 0.05:
             abs_gap = 0.999 * part.granularity if part.granularity else 1e-6
             x2 = None
@@ -202,7 +190,7 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
                 _fallback(f"{err}; keeping the repaired LP plan (its true gap is reported)")
             if x2 is not None:
                 x2 = fill(part, shift_to_earlier_sources(part, make_feasible(part, x2)))
-                v2 = plan_value(part, x2)
+                v2 = tally.part_value(part, x2)
                 if v2 >= value:
                     x, value = x2, v2
     bound = max(bound, value)
@@ -211,11 +199,30 @@ def solve_part(part: Part, backend: str | Any = "highs", gap: float = 0.005, dea
     )
 
 
-def _solve_part_args(args: tuple[Part, Any, float, float | None, str]) -> PartSolution:
-    return solve_part(*args)
+@dataclass(frozen=True)
+class PartJob:
+    """One part to solve, as sent to a process pool or a cluster worker.
+
+    ``deadline`` is wall-clock time (``time.time()``), so that it means the same on every machine.
+    """
+
+    part: Part
+    backend: str | Any
+    gap: float
+    deadline: float | None
+    milp: str = "auto"
+
+    @property
+    def cols(self) -> np.ndarray:
+        """The part's columns (the work estimate the executors balance)."""
+        return self.part.cols
 
 
-@paused_gc()
+def solve_job(job: PartJob) -> PartSolution:
+    """Solve one :class:`PartJob` (the function executors map over the parts)."""
+    return solve_part(job.part, job.backend, job.gap, job.deadline, job.milp)
+
+
 def solve_model(
     model: Model,
     options: SolveOptions = SolveOptions(),
@@ -228,7 +235,7 @@ def solve_model(
     sc = model.scenario
     gap = sc.objective.gap if options.gap is None else options.gap
     limit = sc.objective.time_limit if options.time_limit is None else options.time_limit
-    deadline = time.perf_counter() + limit
+    deadline = time.time() + limit
     if options.milp not in MILP_MODES:
         raise ValueError(f"milp must be one of {', '.join(MILP_MODES)}, not {options.milp!r}")
     if isinstance(options.backend, str) and options.backend.lower() != "highs":
@@ -243,17 +250,17 @@ def solve_model(
         _fallback(f"highspy cannot be imported ({highs.IMPORT_ERROR or 'not installed'}); falling back to PuLP's CBC")
         backend = "cbc"
     parts = model.parts
-    jobs = [(p, backend, gap, deadline, options.milp) for p in parts]
+    jobs = [PartJob(p, backend, gap, deadline, options.milp) for p in parts]
     if executor is not None and len(parts) > 1:
         results = []
-        for i, r in enumerate(executor.map(_solve_part_args, jobs, chunksize=max(1, len(jobs) // 64)) if _takes_chunks(executor) else executor.map(_solve_part_args, jobs)):
+        for i, r in enumerate(executor.map(solve_job, jobs, chunksize=max(1, len(jobs) // 64)) if _takes_chunks(executor) else executor.map(solve_job, jobs)):
             results.append(r)
             if progress:
                 progress(i + 1, len(parts))
     else:
         results = []
         for i, job in enumerate(jobs):
-            results.append(_solve_part_args(job))
+            results.append(solve_job(job))
             if progress:
                 progress(i + 1, len(parts))
     x = np.zeros(model.n_cols, dtype=np.int64)
@@ -269,10 +276,8 @@ def solve_model(
         b_ids = np.unique(model.col_brow[part.cols])
         dual[b_ids] = sol.budget_dual
     verify(model, x)
-    value = plan_value_of(model, x)
-    status = "optimal" if _relgap(max(bound, value), value) <= gap + 1e-12 else "feasible"
-    from .analysis import coverage_warnings  # names workers no source may pay for, and continuity held down
-
+    value = tally.plan_value(model, x)
+    status = Status.OPTIMAL if _relgap(max(bound, value), value) <= gap + 1e-12 else Status.FEASIBLE
     result = build_result(model, x, status=status, bound=bound, warnings=model.warnings + coverage_warnings(model, x))
     result.info = SolveInfo(
         backend=str(getattr(backend, "name", backend)),
@@ -289,43 +294,107 @@ def solve_model(
 
 
 def _takes_chunks(executor: Executor) -> bool:
-    from concurrent.futures import ProcessPoolExecutor
-
     return isinstance(executor, ProcessPoolExecutor)
 
 
-def plan_value_of(model: Model, x: np.ndarray) -> float:
-    """W of a whole-model plan."""
-    from .result import plan_value as _pv
-
-    return _pv(model, x)
-
-
-@paused_gc()
-def solve(
-    scenario: Scenario | Mapping[str, Any] | str | Path,
+def build_model(
+    scenario: ScenarioLike,
     *,
-    backend: str | Any = "highs",
+    workers: pd.DataFrame | None = None,
+    rates: RateTable | None = None,
+) -> Model:
+    """Group a scenario's workers and build its integer program, split into independent parts.
+
+    Parameters
+    ----------
+    scenario : Scenario, dict or path
+        A v1 scenario (loaded and validated when not a :class:`Scenario`).
+    workers : DataFrame, optional
+        A worker list (``worker_id, village, priority, sector[, income]``) used instead of
+        the scenario's ``worker_groups`` / ``workers`` file.
+    rates : RateTable, optional
+        A dated rate table instead of the packaged one.
+
+    Returns
+    -------
+    Model
+        The arrays of the program; :func:`solve_model` solves it.
+    """
+    sc = as_scenario(scenario)
+    groups, listed = group_table(sc, workers)
+    model = model_from_groups(sc, groups, rates)
+    model.workers = listed
+    return model
+
+
+def lp_value(scenario: ScenarioLike | Model) -> float:
+    """Optimum of the LP relaxation the solver uses (the sum over independent parts)."""
+    model = scenario if isinstance(scenario, Model) else build_model(scenario)
+    return float(sum(_relaxation(linear_program(p)).objective for p in model.parts))
+
+
+def solve(
+    scenario: ScenarioLike,
+    options: SolveOptions | None = None,
+    *,
+    backend: str | Any | None = None,
     gap: float | None = None,
     time_limit: float | None = None,
-    milp: str = "auto",
+    milp: str | None = None,
     workers: pd.DataFrame | None = None,
     executor: Executor | None = None,
+    jobs: int | None = None,
     rates: RateTable | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Result:
-    """Solve a v1 scenario (a :class:`Scenario`, a dict or a path) and return its verified plan.
+    """Solve a v1 scenario and return its verified plan.
 
-    ``backend`` is "highs" (default, through highspy), "cbc" (PuLP's bundled CBC), the name of
-    any PuLP solver, or a PuLP solver instance. ``gap`` and ``time_limit`` override the
-    scenario's ``objective`` settings. ``executor`` solves independent parts in parallel.
+    Parameters
+    ----------
+    scenario : Scenario, dict or path
+        A v1 scenario: a :class:`Scenario`, a parsed dict, or a YAML/JSON/workbook path.
+    options : SolveOptions, optional
+        How to solve; the keyword arguments below override its fields.
+    backend : str or PuLP solver, optional
+        ``"highs"`` (default, through highspy), ``"cbc"`` (PuLP's bundled CBC), the name of
+        any PuLP solver, or a PuLP solver instance.
+    gap, time_limit : float, optional
+        Override the scenario's ``objective.gap`` and ``objective.time_limit``.
+    milp : {"auto", "always", "never"}, optional
+        When a MILP runs after the rounded LP plan ("auto": only when the gap is missed).
+    workers : DataFrame, optional
+        A worker list instead of the scenario's groups.
+    executor : concurrent.futures.Executor, optional
+        Solves independent parts in parallel (a process pool, or a Dask client adapted by
+        :func:`premium_alloc.parallel.as_executor`).
+    jobs : int, optional
+        Without ``executor``: 0/None chooses as the CLI does (a process pool only for large
+        models with several parts), 1 solves in this process, N uses N processes.
+    rates : RateTable, optional
+        A dated rate table instead of the packaged one.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each part.
+
+    Returns
+    -------
+    Result
+        The verified plan, with status, objective, proven bound and gap.
     """
+    opts = options or SolveOptions()
+    overrides = {k: v for k, v in (("backend", backend), ("gap", gap), ("time_limit", time_limit), ("milp", milp)) if v is not None}
+    opts = replace(opts, **overrides)
     t0 = time.perf_counter()
-    sc = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    groups, _ = group_table(sc, workers)
-    model = build_model(sc, groups, rates)
+    model = build_model(scenario, workers=workers, rates=rates)
     build_s = time.perf_counter() - t0
-    result = solve_model(model, SolveOptions(backend=backend, gap=gap, time_limit=time_limit, milp=milp), executor=executor, progress=progress)
+    if executor is not None:
+        result = solve_model(model, opts, executor=executor, progress=progress)
+    else:
+        pool = make_executor(jobs, len(model.parts), model.n_cols)
+        try:
+            result = solve_model(model, opts, executor=pool, progress=progress)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
     assert result.info is not None
     result.info.build_seconds = build_s
     result.info.seconds += build_s

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import Problem, ScenarioError
-from .scenario import MAX_INCOME
+from ..errors import Problem, ScenarioError
+from ..scenario import MAX_INCOME
 
 REQUIRED = ("worker_id", "village", "priority", "sector")
 GROUP_KEY = ["village", "priority", "sector", "income"]

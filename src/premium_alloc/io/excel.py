@@ -1,4 +1,4 @@
-"""Planner workbooks: read a scenario from Excel, write the template, write formatted results.
+"""Planner workbooks: read a scenario from Excel, write a scenario or the template.
 
 A planner workbook has one sheet per part of a v1 scenario (headers in English or Bahasa
 Indonesia, any order; sheet names likewise):
@@ -30,12 +30,13 @@ from typing import Any
 
 import pandas as pd
 
-from .errors import Problem, ScenarioError
-from .labels import check_lang, label, reverse, sheet
-from .result import Result
-from .scenario import Scenario
+from ..cases import kayong_utara_2023
+from ..errors import Problem, ScenarioError
+from ..labels import check_lang, label, reverse, sheet
+from ..scenario import Scenario, to_dict
+from .workers import aggregate, read_workers
 
-__all__ = ["read_workbook", "write_result", "write_scenario", "write_template"]
+__all__ = ["read_workbook", "style_sheet", "write_frame", "write_scenario", "write_template"]
 
 SHEETS = ("settings", "phases", "villages", "worker_groups", "workers", "sources", "budgets")
 _COLUMNS = {
@@ -49,11 +50,11 @@ _COLUMNS = {
     "settings": ["key", "value"],
 }
 _ELIGIBLE = ("sector", "priority", "regency", "province", "village")
-_RUPIAH = '"Rp"#,##0'
-_COUNT = "#,##0"
+RUPIAH = '"Rp"#,##0'
+COUNT = "#,##0"
 
 
-def _openpyxl() -> Any:
+def require_openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a declared extra
@@ -107,7 +108,7 @@ def _bool(v: Any, where: str, problems: list[Problem]) -> bool | None:
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
-    _openpyxl()
+    require_openpyxl()
     try:
         raw = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
     except FileNotFoundError:
@@ -283,8 +284,6 @@ def read_workbook(path: str | Path) -> Scenario:
 
 def _workers_to_groups(path: Path, df: pd.DataFrame, data: dict[str, Any], problems: list[Problem]) -> list[dict[str, Any]]:
     """Validate a workers sheet like a worker CSV (never showing an ID) and count it into groups."""
-    from .workers import aggregate, read_workers
-
     cols = [c for c in _COLUMNS["workers"] if c in df.columns]
     villages = [v["id"] for v in data.get("villages", []) if v.get("id")]
     with tempfile.TemporaryDirectory() as tmp:
@@ -305,7 +304,7 @@ def _workers_to_groups(path: Path, df: pd.DataFrame, data: dict[str, Any], probl
 # --------------------------------------------------------------------------- writing
 
 
-def _style_sheet(ws: Any, df: pd.DataFrame, keys: list[str]) -> None:
+def style_sheet(ws: Any, df: pd.DataFrame, keys: list[str]) -> None:
     """Bold header, frozen top row, filter, widths, and number formats by column meaning."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -320,13 +319,13 @@ def _style_sheet(ws: Any, df: pd.DataFrame, keys: list[str]) -> None:
     for j, key in enumerate(keys, start=1):
         fmt = None
         if key.endswith("_idr") or key == "budget":
-            fmt = _RUPIAH
+            fmt = RUPIAH
         elif key in ("spent_share",):
             fmt = "0.0%"
         elif key == "gap":
             fmt = "0.000%"
         elif key in ("eligible", "covered", "uncovered", "workers", "count", "quota_target", "missing", "months", "income", "worker_months", "extreme_worker_months", "lost"):
-            fmt = _COUNT
+            fmt = COUNT
         letter = ws.cell(row=1, column=j).column_letter
         width = max([len(str(ws.cell(row=1, column=j).value or ""))] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()] if len(df) else [10])
         ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
@@ -335,16 +334,16 @@ def _style_sheet(ws: Any, df: pd.DataFrame, keys: list[str]) -> None:
                 row[0].number_format = fmt
 
 
-def _write_frame(wb: Any, title: str, df: pd.DataFrame, lang: str) -> None:
+def write_frame(wb: Any, title: str, df: pd.DataFrame, lang: str) -> None:
     ws = wb.create_sheet(title)
     keys = [str(c) for c in df.columns]
     ws.append([label(k, lang) for k in keys])
     for rec in df.itertuples(index=False):
-        ws.append([_plain(v) for v in rec])
-    _style_sheet(ws, df, keys)
+        ws.append([plain_value(v) for v in rec])
+    style_sheet(ws, df, keys)
 
 
-def _plain(v: Any) -> Any:
+def plain_value(v: Any) -> Any:
     if hasattr(v, "item"):
         v = v.item()
     if isinstance(v, (list, tuple, dict)):
@@ -352,64 +351,10 @@ def _plain(v: Any) -> Any:
     return v
 
 
-def write_result(result: Result, path: str | Path, *, lang: str = "en", explain: bool = True) -> Path:
-    """Write a formatted result workbook: one sheet per view, headers in ``lang`` ("id" or "en").
-
-    Sheets: summary, coverage (workers and rupiah per source and phase), sources, phases,
-    villages, below floor (with what would lift each village, when ``explain``), allocations,
-    warnings. Rupiah columns carry a ``"Rp"#,##0`` number format.
-    """
-    check_lang(lang)
-    openpyxl = _openpyxl()
-    path = Path(path)
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    summary = pd.DataFrame(
-        [
-            ("scenario", result.scenario),
-            ("status", result.status),
-            ("objective", result.objective),
-            ("bound", result.bound),
-            ("gap", result.gap),
-            ("eligible", result.phases[0].eligible if result.phases else 0),
-            ("budget_idr", sum(s.budget_idr for s in result.sources)),
-            ("spent_idr", sum(s.spent_idr for s in result.sources)),
-            ("shortfall_idr", result.shortfall_idr),
-            ("uncovered", result.uncovered_worker_phases),
-        ],
-        columns=["key", "value"],
-    )
-    ws = wb.create_sheet(sheet("summary", lang))
-    ws.append([label("key", lang), label("value", lang)])
-    for k, v in summary.itertuples(index=False):
-        ws.append([label(k, lang), _plain(v)])
-        cell = ws.cell(row=ws.max_row, column=2)
-        cell.number_format = _RUPIAH if k.endswith("_idr") else ("0.000%" if k == "gap" else ("#,##0.0" if k in ("objective", "bound") else _COUNT))
-    _style_sheet(ws, summary.assign(key=[label(k, lang) for k in summary["key"]]), ["key", "value"])
-    frames = result.frames()
-    _write_frame(wb, sheet("coverage", lang), frames["coverage"], lang)
-    _write_frame(wb, sheet("sources", lang), frames["sources"], lang)
-    _write_frame(wb, sheet("phases", lang), frames["phases"], lang)
-    _write_frame(wb, sheet("villages", lang), frames["villages"], lang)
-    if explain and result.model is not None and result.x is not None:
-        from .analysis import explain as _explain
-        from .labels import word
-
-        below = _explain(result).villages.drop(columns=["fix"])
-        below["reason"] = [word(r, lang) for r in below["reason"]]
-        _write_frame(wb, sheet("below_floor", lang), below, lang)
-    _write_frame(wb, sheet("allocations", lang), frames["allocations"], lang)
-    _write_frame(wb, sheet("warnings", lang), pd.DataFrame({"warnings": result.warnings}), lang)
-    wb.save(path)
-    return path
-
-
 def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path, *, lang: str = "en", instructions: bool = True) -> Path:
     """Write a scenario (with ``worker_groups``) as a planner workbook that :func:`read_workbook` reads back."""
-    from .variants import to_dict
-
     check_lang(lang)
-    openpyxl = _openpyxl()
+    openpyxl = require_openpyxl()
     d = to_dict(scenario)
     if d.get("worker_groups") is None:
         raise ValueError("write_scenario needs a scenario with worker_groups")
@@ -457,16 +402,14 @@ def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path, *, 
         ws = wb.create_sheet(sheet(key, lang))
         ws.append([label(c, lang) for c in keep])
         for rec in df.itertuples(index=False):
-            ws.append([None if _blank(v) else _plain(v) for v in rec])
-        _style_sheet(ws, df, keep)
+            ws.append([None if _blank(v) else plain_value(v) for v in rec])
+        style_sheet(ws, df, keep)
     wb.save(path)
     return path
 
 
 def write_template(path: str | Path, *, lang: str = "en") -> Path:
     """Write the planner template: a small filled-in example (Kayong Utara shaped, illustrative)."""
-    from .cases import kayong_utara_2023
-
     return write_scenario(kayong_utara_2023(villages=6), path, lang=lang)
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from .errors import SolverError
-from .highs import LinearProgram
+from ..errors import SolverError
+from .lp import LinearProgram
 
 try:
     import pulp

@@ -1,69 +1,22 @@
 """Planner commands of the CLI: ``compare``, ``frontier``, ``need``, ``marginal``, ``explain``.
 
-They are registered on :data:`premium_alloc.cli.app` when the CLI module is imported.
+They are registered on :data:`premium_alloc.cli.app.app` when the CLI package is imported.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
-import pandas as pd
 import typer
-from rich.table import Table
 
-from .cli import ExitCode, _fail, app, out
-from .labels import LANGS, label, relabel
-from .report import rupiah
-from .scenario import load_scenario
+from ..labels import relabel
+from .app import ExitCode, app, fail, out
+from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_lang_option, load
+from .tables import print_frame
 
-ScenarioArg = Annotated[Path, typer.Argument(help="scenario file")]
-LangOpt = Annotated[str, typer.Option("--lang", help="language of tables, workbooks and charts: en or id")]
-CsvOpt = Annotated[Optional[Path], typer.Option("--csv", help="also write the table as CSV here")]
-PlotOpt = Annotated[Optional[Path], typer.Option("--plot", help="also draw the chart to this image file (PNG, SVG, PDF)")]
-
-
-def _lang(lang: str) -> str:
-    if lang not in LANGS:
-        _fail(ExitCode.USAGE, f"--lang: {lang!r} is not one of {', '.join(LANGS)}")
-    return lang
-
-
-def _cell(key: str, v: Any) -> str:
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return "-"
-    if key.endswith("_idr") and isinstance(v, (int, float)):
-        return rupiah(int(v))
-    if key == "gap" and isinstance(v, float):
-        return f"{v:.3%}"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, int):
-        return f"{v:,}"
-    if isinstance(v, float):
-        return f"{v:,.1f}"
-    return str(v)
-
-
-def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool = False, transpose: bool = False) -> None:
-    """Print a DataFrame as a rich table (rupiah columns formatted)."""
-    if transpose:
-        t = Table(title=title)
-        t.add_column(label(str(df.index.name or ""), lang))
-        for name in df.index:
-            t.add_column(str(name), justify="right")
-        for col in df.columns:
-            t.add_row(label(str(col), lang), *[_cell(str(col), v.item() if hasattr(v, "item") else v) for v in df[col].tolist()])
-        out.print(t)
-        return
-    t = Table(title=title)
-    keys = ([str(df.index.name or "")] if index else []) + [str(c) for c in df.columns]
-    for k in keys:
-        t.add_column(label(k, lang), overflow="fold")
-    for idx, row in zip(df.index, df.itertuples(index=False)):
-        cells = ([str(idx)] if index else []) + [_cell(k, v.item() if hasattr(v, "item") else v) for k, v in zip(keys[1 if index else 0 :], row)]
-        t.add_row(*cells)
-    out.print(t)
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _write_csv(df: pd.DataFrame, path: Path | None, lang: str) -> None:
@@ -98,17 +51,17 @@ def compare(
     workers.extreme*=0.8, drop=SRC, year_rules=error, set.PATH=VALUE.
     Amounts: 2e9, 2_000_000_000, 500jt, 2bn, 1,5miliar.
     """
-    from .variants import compare as run_compare
-    from .variants import load_variants, parse_variant
+    from ..variants import compare as run_compare
+    from ..variants import load_variants, parse_variant
 
-    lang = _lang(lang)
+    lang = check_lang_option(lang)
     vs = [parse_variant(v) for v in variant or []]
     if variants_file is not None:
         _, more = load_variants(variants_file)
         vs += more
     if not vs:
-        _fail(ExitCode.USAGE, "give at least one --variant or a --variants file")
-    cmp = run_compare(load_scenario(base), vs)
+        fail(ExitCode.USAGE, "give at least one --variant or a --variants file")
+    cmp = run_compare(load(base), vs)
     df = cmp.frame()
     print_frame(df, "Variants side by side", lang, transpose=True)
     labelled = relabel(df, lang)
@@ -121,9 +74,11 @@ def compare(
     if csv is not None:
         labelled.to_csv(csv)
     if xlsx is not None:
-        from .excel import _openpyxl
+        from ..io.excel import require_openpyxl
 
-        _openpyxl()
+        require_openpyxl()
+        import pandas as pd
+
         with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
             labelled.T.to_excel(xw, sheet_name="compare")
             cmp.sources_frame(lang).to_excel(xw, sheet_name="sources", index=False)
@@ -132,7 +87,7 @@ def compare(
 
 
 def _numbers(text: str | None, amount: bool) -> list[Any] | None:
-    from .variants import parse_amount
+    from ..variants import parse_amount
 
     if text is None:
         return None
@@ -152,18 +107,18 @@ def frontier(
     plot: PlotOpt = None,
 ) -> None:
     """Coverage against the budget of one source (a full solve per point)."""
-    from . import analysis
+    from .. import analysis
 
-    lang = _lang(lang)
-    sc = load_scenario(scenario)
+    lang = check_lang_option(lang)
+    sc = load(scenario)
     df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
     print_frame(df[cols], f"Coverage against the budget of {source}", lang)
     _write_csv(df, csv, lang)
     if plot is not None:
-        from . import plots
+        from .. import plots
 
-        _save_plot(plots.frontier(df, y=y, lang=lang, mark=analysis._source_total(sc, source)), plot)
+        _save_plot(plots.frontier(df, y=y, lang=lang, mark=sc.source_total(source)), plot)
 
 
 @app.command()
@@ -177,10 +132,10 @@ def need(
     csv: CsvOpt = None,
 ) -> None:
     """The least extra budget of each source for which a plan meets the target."""
-    from . import analysis
+    from .. import analysis
 
-    lang = _lang(lang)
-    sc = load_scenario(scenario)
+    lang = check_lang_option(lang)
+    sc = load(scenario)
     rows = []
     for sid in source or [s.id for s in sc.sources]:
         nd = analysis.min_budget(sc, sid, target, exact=exact, time_limit=time_limit)
@@ -188,6 +143,8 @@ def need(
         out.print(nd.text)
         if nd.by_village is not None and len(nd.by_village):
             print_frame(nd.by_village.head(20), f"{sid}: extra per village (first 20 of {len(nd.by_village)})", lang)
+    import pandas as pd
+
     df = pd.DataFrame(rows)
     print_frame(df.drop(columns=["text"]), f"Extra budget for {analysis.Target.parse(target)}", lang)
     _write_csv(df, csv, lang)
@@ -201,11 +158,11 @@ def marginal(
     csv: CsvOpt = None,
 ) -> None:
     """What one more Rp1 billion of each source is worth (LP duals, checked by re-solving)."""
-    from . import analysis
-    from .variants import parse_amount
+    from .. import analysis
+    from ..variants import parse_amount
 
-    lang = _lang(lang)
-    df = analysis.marginal_values(load_scenario(scenario), per=parse_amount(per))
+    lang = check_lang_option(lang)
+    df = analysis.marginal_values(load(scenario), per=parse_amount(per))
     for t in df["text"]:
         out.print(t)
     print_frame(df[["source", "budget_idr", "w_per_bn", "fd_w_per_bn", "gain_w", "gain_worker_months"]], "Marginal value per source", lang)
@@ -222,11 +179,11 @@ def explain(
     csv: CsvOpt = None,
 ) -> None:
     """Which budgets bind, which villages miss their floor (and what would fix it), why workers are uncovered."""
-    from . import analysis
-    from .solve import solve as run_solve
+    from .. import analysis
+    from ..engine import solve as run_solve
 
-    lang = _lang(lang)
-    sc = load_scenario(scenario)
+    lang = check_lang_option(lang)
+    sc = load(scenario)
     result = run_solve(sc)
     if village is not None:
         for line in analysis.explain_village(result, village):

@@ -1,0 +1,5 @@
+"""``python -m premium_alloc``: the same as the ``premium-alloc`` command."""
+
+from .cli import entry
+
+entry()

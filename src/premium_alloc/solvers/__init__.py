@@ -1,0 +1,1 @@
+"""LP and MILP back-ends: HiGHS (highspy) and PuLP (its bundled CBC or any PuLP solver)."""
