@@ -219,8 +219,11 @@ def test_premium_command_prints_rupiah(capsys):
 
 
 def test_premium_command_discount(capsys):
-    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "dana_desa"]) == 0
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr"]) == 0
     assert "Rp8.400" in capsys.readouterr().out
+    # Dana Desa: no discount by default (16,800)
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "dana_desa"]) == 0
+    assert "Rp16.800" in capsys.readouterr().out
 
 
 def test_premium_command_unknown_program(capsys):

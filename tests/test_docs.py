@@ -28,7 +28,7 @@ def test_concepts_cite_every_reference_in_the_rate_table():
     for prog in rates["programs"].values():
         refs |= {v["reference"] for v in prog["values"].values()}
         refs |= {v["reference"] for v in prog.get("ceiling", {}).get("values", {}).values()}
-    refs |= {d["reference"] for d in rates["discounts"]} | {r["reference"] for r in rates["year_rules"]}
+    refs |= {d["reference"] for d in rates["discounts"]} | {r["reference"] for r in rates["funder_rules"]}
     text = (ROOT / "docs" / "concepts.md").read_text(encoding="utf-8")
     missing = sorted(r for r in refs if r not in text)
     assert not missing, missing

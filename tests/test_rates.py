@@ -18,6 +18,8 @@ except ImportError:  # tests imported as a package
     from tests.handworked import V1, group
 
 PKG = ["JKK", "JKM"]
+#: the PP 50/2025 discount switched on for the village funders (the default is off)
+ON = {"dana_desa": True, "apbdes": True}
 
 
 # ---- one month, no discount ----------------------------------------------------------------
@@ -127,10 +129,10 @@ def test_phase_crossing_a_year_boundary_sums_its_months():
     assert phase_premium(["JP"], "2024-01", 4, income=20_000_000) == 1_176_114
     # Nov 2026 .. Apr 2027, Dana Desa, farming: Nov, Dec discounted (8,400), Jan..Apr full
     # 2 x 8,400 + 4 x 16,800 = 16,800 + 67,200
-    assert phase_premium(PKG, "2026-11", 6, sector="farming", funder="dana_desa") == 84_000
+    assert phase_premium(PKG, "2026-11", 6, sector="farming", funder="dana_desa", switches=ON) == 84_000
     # the same months for a transport worker: Nov 2026 .. Mar 2027 discounted, Apr 2027 full
     # 5 x 8,400 + 16,800 = 42,000 + 16,800
-    assert phase_premium(PKG, "2026-11", 6, sector="transport", funder="dana_desa") == 58_800
+    assert phase_premium(PKG, "2026-11", 6, sector="transport", funder="dana_desa", switches=ON) == 58_800
     # Dec 2023 .. Jan 2024, nothing changes: 2 x 16,800
     assert phase_premium(PKG, "2023-12", 2) == 33_600
 
@@ -138,14 +140,14 @@ def test_phase_crossing_a_year_boundary_sums_its_months():
 # ---- PP 50/2025 discount ------------------------------------------------------------------------
 def test_dana_desa_other_sector_may_2026_is_halved():
     # JKK 10,000 -> 5,000; JKM 6,800 -> 3,400
-    assert monthly_premium(PKG, "2026-05", sector="farming", funder="dana_desa") == 8_400
-    assert monthly_premium(["JKK"], "2026-05", sector="farming", funder="dana_desa") == 5_000
-    assert monthly_premium(["JKM"], "2026-05", sector="farming", funder="dana_desa") == 3_400
+    assert monthly_premium(PKG, "2026-05", sector="farming", funder="dana_desa", switches=ON) == 8_400
+    assert monthly_premium(["JKK"], "2026-05", sector="farming", funder="dana_desa", switches=ON) == 5_000
+    assert monthly_premium(["JKM"], "2026-05", sector="farming", funder="dana_desa", switches=ON) == 3_400
 
 
 def test_discount_leaves_jht_alone():
     # 5,000 + 3,400 + 20,000 (JHT is not discounted)
-    assert monthly_premium(["JKK", "JKM", "JHT"], "2026-05", sector="farming", funder="dana_desa") == 28_400
+    assert monthly_premium(["JKK", "JKM", "JHT"], "2026-05", sector="farming", funder="dana_desa", switches=ON) == 28_400
 
 
 @pytest.mark.parametrize("funder", ["apbd", "dbh_sawit", "apbd_provinsi", "apbn"])
@@ -157,7 +159,17 @@ def test_apbd_and_dbh_sawit_never_discounted(funder, sector, month):
 
 @pytest.mark.parametrize("funder", ["dana_desa", "apbdes", "csr"])
 def test_non_apbd_funders_get_the_discount(funder):
-    assert monthly_premium(PKG, "2026-06", sector="palm", funder=funder) == 8_400
+    assert monthly_premium(PKG, "2026-06", sector="palm", funder=funder, switches=ON) == 8_400
+
+
+@pytest.mark.parametrize("funder", ["dana_desa", "apbdes"])
+def test_village_funders_get_no_discount_by_default(funder):
+    # PP 50/2025 Art. 3 excludes premiums paid through the APBN or APBD; Dana Desa is an APBN
+    # transfer, so the default is the conservative reading: the full 10,000 + 6,800
+    assert monthly_premium(PKG, "2026-06", sector="palm", funder=funder) == 16_800
+    assert phase_premium(PKG, "2026-04", 9, sector="farming", funder=funder) == 151_200  # 9 x 16,800
+    # a company or CSR forum gets the discount with no switch: 5,000 + 3,400
+    assert monthly_premium(PKG, "2026-06", sector="palm", funder="csr") == 8_400
 
 
 @pytest.mark.parametrize(
@@ -178,16 +190,16 @@ def test_non_apbd_funders_get_the_discount(funder):
     ],
 )
 def test_discount_window_edges(sector, month, premium):
-    assert monthly_premium(PKG, month, sector=sector, funder="dana_desa") == premium
+    assert monthly_premium(PKG, month, sector=sector, funder="dana_desa", switches=ON) == premium
 
 
 def test_whole_discount_windows_as_phases():
     # other sectors: Apr..Dec 2026 = 9 months at 8,400
-    assert phase_premium(PKG, "2026-04", 9, sector="farming", funder="dana_desa") == 75_600
+    assert phase_premium(PKG, "2026-04", 9, sector="farming", funder="dana_desa", switches=ON) == 75_600
     # 12 months of 2026 for farming: 3 x 16,800 + 9 x 8,400 = 50,400 + 75,600
-    assert phase_premium(PKG, "2026-01", 12, sector="farming", funder="dana_desa") == 126_000
+    assert phase_premium(PKG, "2026-01", 12, sector="farming", funder="dana_desa", switches=ON) == 126_000
     # transport: Jan 2026 .. Mar 2027 = 15 months at 8,400
-    assert phase_premium(PKG, "2026-01", 15, sector="transport", funder="dana_desa") == 126_000
+    assert phase_premium(PKG, "2026-01", 15, sector="transport", funder="dana_desa", switches=ON) == 126_000
     # the same 12 months of 2026 paid by APBD: 12 x 16,800
     assert phase_premium(PKG, "2026-01", 12, sector="farming", funder="apbd") == 201_600
 
@@ -195,8 +207,9 @@ def test_whole_discount_windows_as_phases():
 def test_dana_desa_switch_off_removes_the_discount():
     assert monthly_premium(PKG, "2026-05", sector="farming", funder="dana_desa", switches={"dana_desa": False}) == 16_800
     assert monthly_premium(PKG, "2026-05", sector="farming", funder="dana_desa", switches={"dana_desa": True}) == 8_400
-    # the switch is per funder kind: APBDes keeps its discount
-    assert monthly_premium(PKG, "2026-05", sector="farming", funder="apbdes", switches={"dana_desa": False}) == 8_400
+    # the switch is per funder kind: APBDes keeps its own (on here, off by default)
+    assert monthly_premium(PKG, "2026-05", sector="farming", funder="apbdes", switches={"dana_desa": False, "apbdes": True}) == 8_400
+    assert monthly_premium(PKG, "2026-05", sector="farming", funder="apbdes", switches={"dana_desa": True}) == 16_800
 
 
 # ---- discount and switch through a scenario ----------------------------------------------------
@@ -209,6 +222,7 @@ def _dd_scenario(**extra) -> dict:
         "villages": [{"id": V1, "name": "Desa Satu"}],
         "worker_groups": [group(V1, 10, "poor", "farming")],
         "sources": [{"id": "DD", "kind": "dana_desa", "scope": "village", "budgets": {V1: 10**9}}],
+        "assumptions": {"discount_dana_desa": True},  # these tests are about the discounted figure
     }
     sc.update(extra)
     return sc
@@ -219,6 +233,12 @@ def test_scenario_dana_desa_pays_the_discounted_premium():
     # 10 workers x 6 months x 8,400
     assert [(a.workers, a.cost_idr) for a in r.allocations] == [(10, 504_000)]
     assert r.sources[0].spent_idr == 504_000
+
+
+def test_scenario_dana_desa_default_is_no_discount():
+    r = pa.solve(_dd_scenario(assumptions={}), gap=0)
+    # 10 workers x 6 months x 16,800 (no PP 50/2025 discount for Dana Desa unless switched on)
+    assert [(a.workers, a.cost_idr) for a in r.allocations] == [(10, 1_008_000)]
 
 
 def test_scenario_switch_off_removes_the_discount():
@@ -304,5 +324,54 @@ def test_scenario_rates_override_every_funder_and_month():
 def test_cli_premium_formats_rupiah(capsys):
     from premium_alloc.cli import main
 
-    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "dana_desa", "--sector", "farming"]) == 0
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr", "--sector", "farming"]) == 0
     assert "Rp8.400" in capsys.readouterr().out
+
+
+# ---- 2026 JP ceiling and the dated funder rules --------------------------------------------------
+def test_jp_ceiling_from_march_2026():
+    # 10,547,400 x 1.0511 = 11,086,372.14, down to Rp100: 11,086,300; 3% = 332,589
+    assert monthly_premium(["JP"], "2026-03", income=20_000_000) == 332_589
+    # Feb 2026 still the 2025 ceiling 10,547,400: 3% = 316,422
+    assert monthly_premium(["JP"], "2026-02", income=20_000_000) == 316_422
+    # Jan..Apr 2026: 2 x 316,422 + 2 x 332,589 = 632,844 + 665,178
+    assert phase_premium(["JP"], "2026-01", 4, income=20_000_000) == 1_298_022
+
+
+def test_funder_rules_are_dated_data_with_references():
+    from premium_alloc.rates import default_table, months_of, span_text
+
+    t = default_table()
+    rules = {r.id: r for r in t.rules_for("dana_desa")}
+    assert [r.effect for r in rules.values()] == ["allowed", "barred", "barred", "pktd_only"]
+    assert "SE 4/PRI.00/I/2024" in rules["dana_desa_2024"].reference
+    assert "Permendagri 15/2023" in rules["dana_desa_2024"].reference
+    assert not rules["dana_desa_2025"].found and "no rule was found" in rules["dana_desa_2025"].message
+    assert rules["dana_desa_2026"].reference == "Permendes 16/2025" and rules["dana_desa_2026"].end is None
+    # a phase from 2023-11 for 4 months covers 2024-01 and 2024-02: the 2024 rule hits them
+    months = months_of("2023-11", 4)
+    assert rules["dana_desa_2024"].months_hit(months) == [(2024, 1), (2024, 2)]
+    assert rules["dana_desa_2023"].months_hit(months) == [(2023, 11), (2023, 12)]
+    assert span_text(rules["dana_desa_2024"].months_hit(months)) == "2024-01..2024-02"
+    (dbh,) = t.rules_for("dbh_sawit")
+    assert dbh.effect == "sectors_only" and dbh.sectors == frozenset({"palm"})
+    assert "PMK 91/2023" in dbh.cite() and "confidence R" in dbh.cite()
+    # fiscal-year budgets: public ones; a company has none
+    assert t.has_fiscal_year("apbd") and t.has_fiscal_year("dana_desa") and not t.has_fiscal_year("csr")
+    assert t.discount_default("dana_desa") is False and t.discount_default("csr") is None
+
+
+def test_older_year_rules_key_still_reads():
+    from importlib import resources
+
+    import yaml
+
+    from premium_alloc.rates import RateTable
+
+    data = yaml.safe_load(resources.files("premium_alloc").joinpath("data/rates.yaml").read_text(encoding="utf-8"))
+    data.pop("funder_rules")
+    data["year_rules"] = [{"kind": "apbdes", "years": [2030], "message": "m", "reference": "ref"}]
+    t = RateTable.from_dict(data)
+    (r,) = t.funder_rules
+    assert (r.kind, r.start, r.end, r.effect) == ("apbdes", (2030, 1), (2030, 12), "barred")
+    assert [(y.kind, sorted(y.years)) for y in t.year_rules] == [("apbdes", [2030])]

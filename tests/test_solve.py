@@ -771,7 +771,9 @@ def test_byte_identical_json_on_a_regency():
 
 
 # ---- real rate table: costs by hand --------------------------------------------------------
-_DISCOUNTED_FUNDERS = {"dana_desa", "apbdes", "csr"}
+# PP 50/2025 excludes APBN/APBD payers; Dana Desa and APBDes get the discount only when a
+# scenario switches it on (the default is the conservative no-discount reading)
+_DISCOUNTED_FUNDERS = {"csr"}
 
 
 def _month_by_hand(programs, year: int, month: int, income: int, sector: str, funder: str) -> int:
@@ -850,10 +852,17 @@ def test_time_limit_returns_the_best_plan_with_its_true_gap():
 
 
 def test_discount_buys_more_cover_from_dana_desa_in_2026():
-    # same money, 2026: Dana Desa pays half price for 9 of the 12 months (non-transport),
-    # so it covers more worker-months than in 2024.
+    # same money, 2026 with the discount switched on: Dana Desa pays half price for 9 of the
+    # 12 months (non-transport), so it covers more worker-months than in 2024.
     a = pa.solve(synthetic.regency(5, villages=20, workers=3_000, year=2024))
-    b = pa.solve(synthetic.regency(5, villages=20, workers=3_000, year=2026))
+    on = synthetic.regency(5, villages=20, workers=3_000, year=2026)
+    on["assumptions"] = {"discount_dana_desa": True}
+    b = pa.solve(on)
+    # by default Dana Desa gets no discount: 2026 prices equal 2024 ones for every source here
+    c = pa.solve(synthetic.regency(5, villages=20, workers=3_000, year=2026))
+    dd_c = next(s for s in c.sources if s.source == "DD")
+    dd_a0 = next(s for s in a.sources if s.source == "DD")
+    assert (dd_c.workers, dd_c.spent_idr) == (dd_a0.workers, dd_a0.spent_idr)
     dd_a = next(s for s in a.sources if s.source == "DD")
     dd_b = next(s for s in b.sources if s.source == "DD")
     assert dd_b.workers > dd_a.workers

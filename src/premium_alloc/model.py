@@ -88,7 +88,8 @@ def _premium_lookup(
 ) -> np.ndarray:
     """Phase premium of each row; the rows are distinct (income, sector, kind, phase) keys."""
     phases = scenario.ordered_phases
-    switches = {"dana_desa": scenario.assumptions.discount_dana_desa, "apbdes": scenario.assumptions.discount_apbdes}
+    a = scenario.assumptions
+    switches = {k: v for k, v in (("dana_desa", a.discount_dana_desa), ("apbdes", a.discount_apbdes)) if v is not None}
     return np.array(
         [
             phase_premium(

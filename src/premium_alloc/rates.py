@@ -43,9 +43,13 @@ class Discount:
     not_for_funders: frozenset[str]
     switchable: frozenset[str]
     reference: str
+    switch_default: bool = True
 
     def applies(self, month: tuple[int, int], sector: str, funder: str, switches: Mapping[str, bool]) -> bool:
-        """Whether this discount cuts the premium of ``sector`` paid by ``funder`` in ``month``."""
+        """Whether this discount cuts the premium of ``sector`` paid by ``funder`` in ``month``.
+
+        For a ``switchable`` funder, ``switches[funder]`` decides; without it, ``switch_default``.
+        """
         if not (self.start <= month <= self.end):
             return False
         if self.sectors is not None and sector not in self.sectors:
@@ -54,14 +58,68 @@ class Discount:
             return False
         if funder in self.not_for_funders:
             return False
-        if funder in self.switchable and not switches.get(funder, True):
+        if funder in self.switchable and not switches.get(funder, self.switch_default):
             return False
         return True
 
 
+EFFECTS = ("allowed", "barred", "pktd_only", "sectors_only")
+
+
+@dataclass(frozen=True)
+class FunderRule:
+    """A dated rule on what a source kind may pay for, checked for every month a phase covers.
+
+    ``effect`` is ``allowed`` (recorded only), ``barred`` (the kind should not pay in these
+    months), ``pktd_only`` (only workers marked PKTD) or ``sectors_only`` (only ``sectors``).
+    ``found`` is false for a rule written because no source was found.
+    """
+
+    id: str
+    kind: str
+    start: tuple[int, int]
+    end: tuple[int, int] | None
+    effect: str
+    level: str
+    message: str
+    reference: str
+    confidence: str
+    sectors: frozenset[str] | None = None
+    found: bool = True
+
+    def covers(self, month: tuple[int, int]) -> bool:
+        """Whether ``month`` (year, month) falls inside the rule's dates."""
+        return self.start <= month and (self.end is None or month <= self.end)
+
+    def months_hit(self, months: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The months of ``months`` the rule covers, in the given order."""
+        return [m for m in months if self.covers(m)]
+
+    def cite(self) -> str:
+        """The rule's message with its id, reference and confidence mark, for a warning."""
+        return f"{self.message} (rule {self.id}: {self.reference}; confidence {self.confidence})"
+
+
+def span_text(months: Iterable[tuple[int, int]]) -> str:
+    """Months as text, consecutive runs joined: ``2023-11..2024-02, 2024-06``."""
+    ms = sorted(set(months))
+    runs: list[list[tuple[int, int]]] = []
+    for m in ms:
+        if runs and (runs[-1][-1][0] * 12 + runs[-1][-1][1] + 1) == m[0] * 12 + m[1]:
+            runs[-1].append(m)
+        else:
+            runs.append([m])
+    fmt = "{:04d}-{:02d}".format
+    return ", ".join(fmt(*r[0]) if len(r) == 1 else f"{fmt(*r[0])}..{fmt(*r[-1])}" for r in runs)
+
+
 @dataclass(frozen=True)
 class YearRule:
-    """A source kind that should not (or must not) be used in some fiscal years."""
+    """A source kind that should not (or must not) be used in some fiscal years.
+
+    Kept for tables that still use the ``year_rules`` key; the packaged table uses
+    :class:`FunderRule` (``funder_rules``), and :attr:`RateTable.year_rules` lists its barred rules.
+    """
 
     kind: str
     years: frozenset[int]
@@ -99,6 +157,25 @@ def _at(values: tuple[DatedValue, ...], on: date) -> DatedValue | None:
     return None if found is None or found.value is None else found
 
 
+def _funder_rule(r: Mapping[str, Any]) -> FunderRule:
+    effect = str(r.get("effect", "barred"))
+    if effect not in EFFECTS:
+        raise ValueError(f"funder rule {r.get('id')!r}: effect {effect!r} is not one of {', '.join(EFFECTS)}")
+    return FunderRule(
+        id=str(r["id"]),
+        kind=str(r["kind"]),
+        start=_ym(r["start"]),
+        end=_ym(r["end"]) if r.get("end") is not None else None,
+        effect=effect,
+        level=str(r.get("level", "warning")),
+        message=" ".join(str(r.get("message", "")).split()),
+        reference=str(r.get("reference", "")),
+        confidence=str(r.get("confidence", "")),
+        sectors=frozenset(str(x) for x in r["sectors"]) if r.get("sectors") is not None else None,
+        found=bool(r.get("found", True)),
+    )
+
+
 def _money(amount: Decimal) -> int:
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
@@ -112,6 +189,7 @@ class RateTable:
     funders: Mapping[str, Mapping[str, Any]]
     year_rules: tuple[YearRule, ...]
     shortfall_funder: str
+    funder_rules: tuple[FunderRule, ...] = ()
     _dated_cache: dict[str, tuple[DatedValue, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -129,18 +207,33 @@ class RateTable:
                 not_for_funders=frozenset(d.get("not_for_funders", ())),
                 switchable=frozenset(d.get("switchable", ())),
                 reference=str(d.get("reference", "")),
+                switch_default=bool(d.get("switch_default", True)),
             )
             for d in data.get("discounts", ())
         )
+        frules = [_funder_rule(r) for r in data.get("funder_rules", ())]
+        for i, r in enumerate(data.get("year_rules", ())):  # the older form: whole years barred
+            for y in sorted(int(y) for y in r["years"]):
+                frules.append(
+                    FunderRule(
+                        id=str(r.get("id", f"year_rule_{i}_{y}")),
+                        kind=str(r["kind"]),
+                        start=(y, 1),
+                        end=(y, 12),
+                        effect="barred",
+                        level=str(r.get("level", "warning")),
+                        message=" ".join(str(r.get("message", "")).split()),
+                        reference=str(r.get("reference", "")),
+                        confidence=str(r.get("confidence", "")),
+                    )
+                )
+        barred: dict[tuple[str, str, str, str], set[int]] = {}
+        for fr in frules:
+            if fr.effect == "barred":
+                last = fr.end[0] if fr.end is not None else fr.start[0]
+                barred.setdefault((fr.kind, fr.level, fr.message, fr.reference), set()).update(range(fr.start[0], last + 1))
         rules = tuple(
-            YearRule(
-                kind=str(r["kind"]),
-                years=frozenset(int(y) for y in r["years"]),
-                level=str(r.get("level", "warning")),
-                message=" ".join(str(r.get("message", "")).split()),
-                reference=str(r.get("reference", "")),
-            )
-            for r in data.get("year_rules", ())
+            YearRule(kind=k, years=frozenset(ys), level=lv, message=msg, reference=ref) for (k, lv, msg, ref), ys in barred.items()
         )
         return cls(
             programs=data["programs"],
@@ -148,6 +241,7 @@ class RateTable:
             funders=data.get("funders", {}),
             year_rules=rules,
             shortfall_funder=str(data.get("shortfall_funder", "apbd")),
+            funder_rules=tuple(frules),
         )
 
     def _values(self, program: str, key: str = "values") -> tuple[DatedValue, ...]:
@@ -193,6 +287,22 @@ class RateTable:
             if program in d.programs and d.applies(ym, sector, funder, switches or {}):
                 amount = amount * d.factor
         return _money(amount)
+
+    def rules_for(self, kind: str) -> tuple[FunderRule, ...]:
+        """The funder rules of a source kind, in table order."""
+        return tuple(r for r in self.funder_rules if r.kind == kind)
+
+    def has_fiscal_year(self, funder: str) -> bool:
+        """Whether a source of kind ``funder`` belongs to one fiscal year (public budgets)."""
+        spec = self.funders.get(funder)
+        return bool(spec.get("fiscal_year", False)) if spec is not None else False
+
+    def discount_default(self, funder: str) -> bool | None:
+        """Default of the discount switch of ``funder`` (``None`` if no discount has a switch for it)."""
+        for d in self.discounts:
+            if funder in d.switchable:
+                return d.switch_default
+        return None
 
     def is_public_regional(self, funder: str) -> bool:
         """Whether ``funder`` spends through an APBD/APBN (unknown kinds count as public)."""

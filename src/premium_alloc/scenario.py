@@ -121,8 +121,10 @@ class Objective(_Model):
 class Assumptions(_Model):
     """Documented, switchable assumptions (an extension of format v1)."""
 
-    discount_dana_desa: bool = True
-    discount_apbdes: bool = True
+    #: whether Dana Desa / APBDes get the PP 50/2025 discount; None keeps the rate table's
+    #: default (no discount: the conservative reading of its APBN/APBD exclusion)
+    discount_dana_desa: bool | None = None
+    discount_apbdes: bool | None = None
     #: how a year rule (e.g. Dana Desa in 2024) is raised: None keeps each rule's level
     #: from the rate table, "warning" or "error" (an invalid scenario, before solving)
     year_rules: Literal["warning", "error"] | None = None
