@@ -43,7 +43,10 @@ def test_shortfall_by_village(result):
     ax = plots.shortfall_by_village(result, lang="id")
     widths = {t.get_text(): p.get_width() for t, p in zip(ax.get_yticklabels(), ax.patches)}
     below = {v.village: v.quota_target - v.covered for v in result.villages if not v.quota_met}
-    assert widths == below
+    # the 20 villages furthest below their floor (Kayong Utara has 43), each with its own gap
+    assert len(widths) == min(20, len(below))
+    assert all(below[v] == w for v, w in widths.items())
+    assert all(m <= min(widths.values()) for v, m in below.items() if v not in widths)
     assert ax.get_xlabel() == word("missing_axis", "id")
     plt.close(ax.figure)
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from premium_alloc import synthetic
+from premium_alloc import places, synthetic
 
 V1_KEYS = {
     "format", "name", "programs", "income", "phases", "quota", "villages",
@@ -54,7 +54,7 @@ def _walk(obj: Any) -> None:
         assert type(obj) in (str, int, float, bool), (type(obj), obj)
 
 
-def _check_shape(sc: dict[str, Any]) -> None:
+def _check_shape(sc: dict[str, Any], real: bool = False) -> None:
     assert set(sc) == V1_KEYS
     assert sc["format"] == "premium-alloc/v1"
     assert "synthetic" in sc["name"].lower()
@@ -64,7 +64,7 @@ def _check_shape(sc: dict[str, Any]) -> None:
     for v in sc["villages"]:
         m = CODE.match(v["id"])
         assert m, v["id"]
-        assert int(m.group(3)) >= 1 and int(m.group(4)) >= 2001
+        assert int(m.group(3)) >= 1 and int(m.group(4)) >= (1001 if real else 2001)
         assert v["regency"] == v["id"][:5] and v["province"] == v["id"][:2]
     known = set(ids)
     keys = set()
@@ -82,7 +82,10 @@ def _check_shape(sc: dict[str, Any]) -> None:
     assert sc["objective"]["source_order"] == src_ids
     dd = [s for s in sc["sources"] if s["kind"] == "dana_desa"]
     assert len(dd) == 1 and dd[0]["id"] == "DD" and dd[0]["scope"] == "village"
-    assert set(dd[0]["budgets"]) == known  # every village, and only known villages
+    if real:  # real places: Dana Desa for every desa, none for a kelurahan
+        assert set(dd[0]["budgets"]) == {v for v in known if places.kind(v) == "desa"}
+    else:
+        assert set(dd[0]["budgets"]) == known  # every village, and only known villages
     for s in sc["sources"]:
         budgets = list(s["budgets"].values()) if "budgets" in s else [s["budget"]]
         for b in budgets:
@@ -94,7 +97,7 @@ def _check_shape(sc: dict[str, Any]) -> None:
 
 
 def test_kapuas_2024(kapuas: dict[str, Any]) -> None:
-    _check_shape(kapuas)
+    _check_shape(kapuas, real=True)
     assert _total(kapuas) == 39_073
     assert len(kapuas["villages"]) == 231
     assert kapuas["name"] == "Kapuas 2024 (illustrative synthetic data)"
@@ -104,12 +107,43 @@ def test_kapuas_2024(kapuas: dict[str, Any]) -> None:
     assert kapuas["programs"] == ["JKK", "JKM"]
     assert "synthetic" in (synthetic.kapuas_2024.__doc__ or "").lower()
     assert "not real" in (synthetic.__doc__ or "").lower()
-    # Money: about 60% of covering everyone for 12 months at Rp16,800, split 25/25/50.
+    # Money: about 60% of covering everyone for 12 months at Rp16,800, split 25/25/50 before the
+    # 17 kelurahan's Dana Desa share moved to the APBD (below).
     full = 39_073 * 12 * 16_800
     dd = sum(kapuas["sources"][0]["budgets"].values())
     dbh, apbd = kapuas["sources"][1]["budget"], kapuas["sources"][2]["budget"]
     assert 0.55 <= (dd + dbh + apbd) / full <= 0.65
-    assert abs(dd / (dd + dbh + apbd) - 0.25) < 0.01 and abs(apbd / (dd + dbh + apbd) - 0.5) < 0.01
+    assert 0.18 < dd / (dd + dbh + apbd) < 0.25 and 0.5 < apbd / (dd + dbh + apbd) < 0.57
+
+
+def test_kapuas_2024_on_real_places(kapuas: dict[str, Any]) -> None:
+    real = places.villages("62.03")
+    # the 231 real villages, in code order, with their real names and district names
+    assert [v["id"] for v in kapuas["villages"]] == real["code"].tolist()
+    assert [v["name"] for v in kapuas["villages"]] == real["name"].tolist()
+    assert kapuas["villages"][0] == {
+        "id": "62.03.01.1006", "name": "Murung Keramat", "district": "Selat", "regency": "62.03", "province": "62"
+    }
+    dd = kapuas["sources"][0]["budgets"]
+    assert len(dd) == 214  # desa only; the 17 kelurahan get no Dana Desa
+    assert not any(places.kind(v) == "kelurahan" for v in dd)
+    # the money is the synthetic draw's: the kelurahan's Dana Desa went to the APBD, to the rupiah
+    coded = synthetic._kapuas_2024_codes(2024)
+    old_dd = coded["sources"][0]["budgets"]
+    old_ids = sorted(old_dd)
+    kel = [old for old, new in zip(old_ids, real["code"]) if places.kind(new) == "kelurahan"]
+    assert len(kel) == 17
+    assert kapuas["sources"][2]["budget"] == coded["sources"][2]["budget"] + sum(old_dd[v] for v in kel)
+    assert sum(dd.values()) == sum(old_dd.values()) - sum(old_dd[v] for v in kel)
+    assert kapuas["sources"][1] == coded["sources"][1]  # DBH unchanged
+    # worker counts per village unchanged, village by village
+    def per_village(sc):
+        c = Counter()
+        for g in sc["worker_groups"]:
+            c[g["village"]] += g["count"]
+        return c
+    old_c, new_c = per_village(coded), per_village(kapuas)
+    assert [old_c[o] for o in old_ids] == [new_c[n] for n in real["code"]]
 
 
 def test_regency_villages_and_priorities(kapuas: dict[str, Any]) -> None:

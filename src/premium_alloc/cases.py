@@ -1,8 +1,11 @@
 """Small scenarios shaped like the real cases in the domain notes (ILLUSTRATIVE SYNTHETIC DATA).
 
-Village codes, names, worker counts and budgets are made up (seeded draws); only the shape of
-each case follows public reports: Sintang's two phases across a fiscal year, Kayong Utara's
-"1 Desa 100" village floor paid from village budgets. Each function returns a plain v1 dict.
+Villages are real: Kemendagri 2025 codes, names and districts from :mod:`premium_alloc.places`
+(Sintang 61.05, Kayong Utara 61.11, Kapuas 62.03). Worker counts and budgets are made up
+(seeded draws) except where a public report gives them (Kapuas 2025: 9,960 workers for 7
+months); the shape of each case follows public reports: Sintang's two phases across a fiscal
+year, Kayong Utara's "1 Desa 100" village floor paid from village budgets. Each function
+returns a plain v1 dict.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["kayong_utara_2023", "sintang_2023"]
+from . import places
+
+__all__ = ["kapuas_2025", "kayong_utara_2023", "sintang_2023"]
 
 FORMAT = "premium-alloc/v1"
 _MONTHLY = 16_800  # JKK 10,000 + JKM 6,800 at the lowest income tier
@@ -25,6 +30,8 @@ def _case(
     quota_min: int,
     village_ids: list[str],
     regency: str,
+    name_of: dict[str, str] | None = None,
+    district_of: dict[str, str] | None = None,
     groups: list[dict[str, Any]],
     sources: list[dict[str, Any]],
     objective: dict[str, Any],
@@ -37,11 +44,39 @@ def _case(
         "income": 1_000_000,
         "phases": phases,
         "quota": {"min": quota_min},
-        "villages": [{"id": v, "name": f"Desa {v}", "regency": regency, "province": regency[:2]} for v in village_ids],
+        "villages": [
+            {
+                "id": v,
+                "name": (name_of or {}).get(v, f"Desa {v}"),
+                **({"district": district_of[v]} if district_of and v in district_of else {}),
+                "regency": regency,
+                "province": regency[:2],
+            }
+            for v in village_ids
+        ],
         "worker_groups": groups,
         "sources": sources,
         "objective": {"priority_weights": dict(_WEIGHTS), **objective},
     }
+
+
+def _real(regency: str, *, n: int | None = None, per_district: int | None = None, desa_only: bool = False) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """Codes, names and district names of a regency's real villages (the first ``n``, in code order).
+
+    ``per_district`` takes that many villages from each district in turn; ``desa_only`` skips kelurahan.
+    """
+    v = places.villages(regency)
+    if desa_only:
+        v = v[v["kind"] == "desa"]
+    if per_district is not None:
+        v = v.groupby("district", sort=True).head(per_district)
+        v = v[v["district"].map(v["district"].value_counts()) == per_district]
+    if n is not None:
+        if n > len(v):
+            raise ValueError(f"villages: {n} is more than the {len(v)} villages of {regency} ({places.name(regency)})")
+        v = v.iloc[:n]
+    codes = v["code"].tolist()
+    return codes, dict(zip(codes, v["name"].tolist())), dict(zip(codes, v["district_name"].tolist()))
 
 
 def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: bool = True) -> dict[str, Any]:
@@ -54,7 +89,7 @@ def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: 
     """
     rng = np.random.default_rng(61_05)
     n_v = 12
-    ids = [f"61.05.{1 + i // 4:02d}.{2001 + i % 4}" for i in range(n_v)]
+    ids, names, districts = _real("61.05", n=n_v, per_district=4, desa_only=True)  # 4 desa in each of 3 districts
     counts = rng.multinomial(3_000, rng.dirichlet(np.full(n_v, 3.0)))
     palm = rng.uniform(0.2, 0.6, n_v)
     groups = []
@@ -80,22 +115,26 @@ def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: 
         quota_min=0,
         village_ids=ids,
         regency="61.05",
+        name_of=names,
+        district_of=districts,
         groups=groups,
         sources=sources,
         objective={"continuity": bool(continuity), "source_order": [s["id"] for s in sources], "gap": 0.001},
     )
 
 
-def kayong_utara_2023(*, villages: int = 16, regency_budget: int = 25_000_000) -> dict[str, Any]:
+def kayong_utara_2023(*, villages: int = 43, regency_budget: int = 25_000_000) -> dict[str, Any]:
     """Kayong Utara-shaped "1 Desa 100": every village funds at least 100 workers from its village budget.
 
-    One 12-month phase in 2023, JKK+JKM. Each village has an APBDes budget sized for 50-110
+    Kayong Utara is regency 61.11 (6 districts, 43 desa); the villages are its real ones (the
+    first ``villages`` in code order). One 12-month phase in 2023, JKK+JKM. Each village has an
+    APBDes budget sized for 50-110
     workers and 50-260 eligible workers (some below 100, whose floor is what they have), and
     a small regency APBD tops up. Some villages miss their 100; :func:`premium_alloc.analysis.explain`
     says by how much and what would lift them.
     """
-    rng = np.random.default_rng(61_06)
-    ids = [f"61.06.{1 + i // 6:02d}.{2001 + i % 6}" for i in range(villages)]
+    rng = np.random.default_rng(61_11)
+    ids, names, districts = _real("61.11", n=villages)
     workers = rng.integers(50, 260, villages)
     can_pay = rng.integers(50, 111, villages)
     year_cost = 12 * _MONTHLY
@@ -115,8 +154,49 @@ def kayong_utara_2023(*, villages: int = 16, regency_budget: int = 25_000_000) -
         phases=[{"id": "y2023", "start": "2023-01", "months": 12}],
         quota_min=100,
         village_ids=ids,
-        regency="61.06",
+        regency="61.11",
+        name_of=names,
+        district_of=districts,
         groups=groups,
         sources=sources,
         objective={"quota_bonus": 10, "source_order": ["APBDes", "APBD"], "gap": 0.001},
+    )
+
+
+#: Kapuas 2025 as reported: 9,960 workers for 7 months
+KAPUAS_2025_WORKERS = 9_960
+KAPUAS_2025_MONTHS = 7
+
+
+def kapuas_2025(*, apbd: int = KAPUAS_2025_WORKERS * KAPUAS_2025_MONTHS * _MONTHLY, start: str = "2025-06") -> dict[str, Any]:
+    """Kapuas 2025: 9,960 workers covered for 7 months from the regency APBD, JKK+JKM at the lowest tier.
+
+    The cost reported is 9,960 x 7 x Rp16,800 = Rp1,171,296,000, the default ``apbd``. Workers
+    are spread over Kapuas's (62.03) 231 real villages by a seeded draw (the split per village
+    is illustrative); Dana Desa is not used (no rule found that allows it in 2025). The 7
+    months run from ``start`` (June to December 2025 by default: one fiscal year).
+    """
+    rng = np.random.default_rng(62_03)
+    ids, names, districts = _real("62.03")
+    weights = rng.lognormal(0.0, 0.5, len(ids))
+    counts = 1 + rng.multinomial(KAPUAS_2025_WORKERS - len(ids), weights / weights.sum())
+    groups = []
+    for vid, c in zip(ids, counts.tolist()):
+        mix = rng.multinomial(c, [0.3, 0.3, 0.4])
+        for pri, cnt in zip(("extreme", "poor", "vulnerable"), mix.tolist()):
+            if cnt:
+                groups.append({"village": vid, "count": cnt, "priority": pri, "sector": "farming"})
+    sources = [{"id": "APBD2025", "kind": "apbd", "scope": "regency", "budget": int(apbd), "year": 2025,
+                "name": "APBD Kabupaten Kapuas 2025"}]
+    return _case(
+        name="Kapuas 2025: 9,960 workers for 7 months (village split illustrative)",
+        phases=[{"id": "y2025", "start": start, "months": KAPUAS_2025_MONTHS}],
+        quota_min=0,
+        village_ids=ids,
+        regency="62.03",
+        name_of=names,
+        district_of=districts,
+        groups=groups,
+        sources=sources,
+        objective={"gap": 0.0},
     )

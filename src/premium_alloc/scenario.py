@@ -105,6 +105,9 @@ class Source(_Model):
     eligible: dict[str, list[str]] | None = None
     phases: list[str] | None = None
     name: str | None = None
+    #: fiscal year of the budget (APBD year): a public source paying for months of another year
+    #: is warned about. DBH received in December and budgeted in the next APBD takes that year.
+    year: Annotated[Whole, Field(ge=1900, le=2200)] | None = None
 
 
 class Objective(_Model):

@@ -31,7 +31,9 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["kapuas_2024", "national", "province", "regency", "write"]
+from . import places
+
+__all__ = ["kapuas_2024", "national", "on_real_places", "province", "regency", "write"]
 
 FORMAT = "premium-alloc/v1"
 DEFAULT_INCOME = 1_000_000
@@ -359,8 +361,59 @@ def regency(
     )
 
 
+def on_real_places(scenario: dict[str, Any], regency_code: str) -> dict[str, Any]:
+    """Move a one-regency synthetic scenario onto the regency's real Kemendagri villages.
+
+    The i-th village (in code order) becomes the regency's i-th real village: its code, name
+    and district name from :mod:`premium_alloc.places`. Only a desa receives Dana Desa, so
+    the Dana Desa budget of a village that is really a kelurahan is moved to the regency APBD
+    (source ``APBD``): the total money is unchanged. Worker counts stay synthetic.
+
+    Raises ``ValueError`` when the numbers of villages differ.
+    """
+    real = places.villages(regency_code)
+    old = [v["id"] for v in scenario["villages"]]
+    if len(real) != len(old):
+        raise ValueError(f"{regency_code} has {len(real)} villages, the scenario {len(old)}")
+    codes = real["code"].tolist()
+    remap = dict(zip(sorted(old), codes))
+    kinds = dict(zip(codes, real["kind"].tolist()))
+    sc = dict(scenario)
+    sc["villages"] = [
+        {"id": c, "name": n, "district": d, "regency": c[:5], "province": c[:2]}
+        for c, n, d in zip(codes, real["name"].tolist(), real["district_name"].tolist())
+    ]
+    sc["worker_groups"] = [{**g, "village": remap[g["village"]]} for g in scenario["worker_groups"]]
+    sources = []
+    moved = 0
+    for src in scenario["sources"]:
+        src = dict(src)
+        if src.get("budgets") is not None:
+            budgets = {remap[v]: b for v, b in src["budgets"].items()}
+            if src["kind"] in ("dana_desa", "apbdes"):
+                moved += sum(b for v, b in budgets.items() if kinds[v] == "kelurahan")
+                budgets = {v: b for v, b in budgets.items() if kinds[v] != "kelurahan"}
+            src["budgets"] = budgets
+        if src.get("eligible", {}).get("village"):
+            src["eligible"] = {**src["eligible"], "village": [remap[v] for v in src["eligible"]["village"]]}
+        sources.append(src)
+    apbd = next(s for s in sources if s["id"] == "APBD")
+    apbd["budget"] = int(apbd["budget"]) + int(moved)
+    sc["sources"] = sources
+    return sc
+
+
 def kapuas_2024(seed: int = 2024) -> dict[str, Any]:
-    """Illustrative SYNTHETIC demo shaped like Kapuas 2024: 39,073 workers, 231 villages; not real figures."""
+    """Illustrative SYNTHETIC demo shaped like Kapuas 2024: 39,073 workers on the 231 real villages; not real figures.
+
+    Villages are Kapuas's (62.03) real Kemendagri codes and names (214 desa with a Dana Desa
+    budget, 17 kelurahan without: their share of the money is in the APBD); worker counts,
+    priorities, sectors and budgets are synthetic draws.
+    """
+    return on_real_places(_kapuas_2024_codes(seed), "62.03")
+
+
+def _kapuas_2024_codes(seed: int) -> dict[str, Any]:
     return regency(
         seed,
         villages=231,
