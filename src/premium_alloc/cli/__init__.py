@@ -1,12 +1,12 @@
 """The command line ``premium-alloc``: solve, validate, demo, premium and the planner commands.
 
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver failure,
-70 internal error (see :class:`~premium_alloc.cli.app.ExitCode`).
+5 an optional extra missing, 70 internal error (see :class:`~premium_alloc.cli.app.ExitCode`).
 """
 
 from __future__ import annotations
 
-from . import commands, planner  # noqa: F401 - importing them registers their commands on the app
+from . import commands, planner, serve  # noqa: F401 - importing them registers their commands on the app
 from .app import ExitCode, app, entry, main
 
 __all__ = ["ExitCode", "app", "entry", "main"]

@@ -1,7 +1,8 @@
 """The CLI application: the typer app, exit codes, and the error boundary of every command.
 
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver failure
-(missing solver, solver error, or a plan that failed verification), 70 internal error.
+(missing solver, solver error, or a plan that failed verification), 5 an optional extra is
+not installed (``serve`` without the ``web`` extra), 70 internal error.
 No traceback reaches the user (set PREMIUM_ALLOC_DEBUG=1 to see one).
 """
 
@@ -28,6 +29,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     INFEASIBLE = 3
     SOLVER_FAILURE = 4
+    MISSING_EXTRA = 5
     INTERNAL = 70
 
 
