@@ -16,7 +16,6 @@ from ..engine import solve as run_solve
 from ..errors import PremiumAllocError, Problem, ScenarioError
 from ..variants import compare as run_compare
 from ..variants import parse_change
-
 from . import schemas
 from .inputs import BadJson, parse_json, problems_json, scenario_from_body
 

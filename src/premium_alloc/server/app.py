@@ -19,7 +19,6 @@ from .._version import __version__
 from ..errors import PremiumAllocError, Problem, ScenarioError, SolverError
 from ..io.load import load_scenario
 from ..scenario import Scenario
-
 from . import api, page
 from .guard import Guard
 from .inputs import BadJson, problems_json

@@ -20,7 +20,6 @@ from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
-
 from .api import in_worker
 from .inputs import parse_json
 from .session import SWITCHABLE, Session, WhatIf, source_total
