@@ -2,8 +2,8 @@
 
     python examples/make_examples.py
 
-Writes the planner workbook template in English and Bahasa Indonesia, and the Sintang and
-Kayong Utara scenarios as YAML. The notebooks in notebooks/ read these files.
+Writes the planner workbook template in English and Bahasa Indonesia, and the Sintang,
+Kayong Utara and Kapuas 2025 scenarios as YAML. The notebooks in notebooks/ read these files.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ def main() -> None:
     excel.write_template(HERE / "planner_template_id.xlsx", lang="id")
     synthetic.write(cases.sintang_2023(), HERE / "sintang_2023.yaml")
     synthetic.write(cases.kayong_utara_2023(), HERE / "kayong_utara_2023.yaml")
-    for name in ("planner_template.xlsx", "planner_template_id.xlsx", "sintang_2023.yaml", "kayong_utara_2023.yaml"):
+    synthetic.write(cases.kapuas_2025(), HERE / "kapuas_2025.yaml")
+    for name in ("planner_template.xlsx", "planner_template_id.xlsx", "sintang_2023.yaml", "kayong_utara_2023.yaml", "kapuas_2025.yaml"):
         print(HERE / name)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-V1 = "62.03.01.2001"
-V2 = "62.03.02.2002"
-V3 = "62.04.01.2003"
+V1 = "62.03.01.2011"
+V2 = "62.03.02.2006"
+V3 = "62.04.01.2004"
 
 
 def group(village: str, count: int, priority: str = "poor", sector: str = "palm", **extra: Any) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from premium_alloc import analysis, cases, synthetic, variants
 from premium_alloc.cli import main
 
 RATES = {"JKK": 10_000, "JKM": 6_800}
-V = ["62.03.01.2001", "62.03.01.2002", "62.03.02.2001"]
+V = ["62.03.01.2011", "62.03.01.2020", "62.03.02.2007"]
 
 
 def tiny(apbd: int = 3_000_000, dd: int = 1_500_000, dbh: int = 1_000_000, continuity: bool = False) -> dict:

@@ -19,7 +19,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("scenario", "synthetic", "cases"),
     ("io",),
     ("groups",),
-    ("model", "tally"),
+    ("model", "tally", "rules"),
     ("solvers",),
     ("repair", "verify", "diagnostics", "parallel"),
     ("result", "engine", "plan"),

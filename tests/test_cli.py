@@ -12,8 +12,8 @@ import pytest
 
 from premium_alloc.cli import main
 
-V1 = "62.03.01.2001"
-V2 = "62.03.02.2002"
+V1 = "62.03.01.2011"
+V2 = "62.03.02.2006"
 # PuLP 3.x warns about its own 4.0 API (PULP_CBC_CMD) on every CBC solve
 pytestmark = pytest.mark.filterwarnings("ignore:.*PuLP 4.0.*:DeprecationWarning")
 
@@ -106,11 +106,11 @@ def test_invalid_input_exit_1_with_field_path(tmp_path, capsys):
 
 def test_long_problem_lines_are_not_wrapped(tmp_path, capsys):
     data = sintang()
-    data["worker_groups"][0]["village"] = "62.03.01.2001-a-village-nobody-has-heard-of-here"
+    data["worker_groups"][0]["village"] = "62.03.01.2011-a-village-nobody-has-heard-of-here"
     scen = write(tmp_path, data)
     assert main(["validate", str(scen)]) == 1
     err = capsys.readouterr().err
-    assert "worker_groups[0].village: '62.03.01.2001-a-village-nobody-has-heard-of-here' is not a known village\n" in err
+    assert "worker_groups[0].village: '62.03.01.2011-a-village-nobody-has-heard-of-here' is not a known village\n" in err
 
 
 def test_validate_reports_problems(tmp_path, capsys):

@@ -24,7 +24,7 @@ try:
 except ImportError:  # tests imported as a package
     from tests.reference import reference_optimum
 
-V1, V2, V3 = "62.03.01.2001", "62.03.02.2002", "62.04.01.2003"
+V1, V2, V3 = "62.03.01.2011", "62.03.02.2006", "62.04.01.2004"
 P6 = 6 * 16_800  # a worker for the 6-month phase
 
 

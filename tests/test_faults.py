@@ -34,7 +34,7 @@ except ImportError:  # tests imported as a package
 
 solve_mod = importlib.import_module("premium_alloc.engine")
 
-V1, V2 = "62.03.01.2001", "62.03.02.2002"
+V1, V2 = "62.03.01.2011", "62.03.02.2006"
 
 
 @pytest.fixture(autouse=True)

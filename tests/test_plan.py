@@ -22,8 +22,8 @@ try:
 except ImportError:
     from tests.strategies import small_scenarios
 
-V1 = "62.03.01.2001"
-V2 = "62.03.02.2002"
+V1 = "62.03.01.2011"
+V2 = "62.03.02.2006"
 
 
 def fake_nik(i: int, region: str = "620301") -> str:

@@ -23,7 +23,7 @@ from premium_alloc.io.workers import read_workers
 from premium_alloc.plan import worker_plan, write_worker_plan
 from premium_alloc.report import summary_tables
 
-V1, V2 = "62.03.01.2001", "62.03.02.2002"
+V1, V2 = "62.03.01.2011", "62.03.02.2006"
 FIRST = ["Siti", "Budi", "Rahmat", "Dewi", "Yohanes", "Nur", "Agus", "Maria", "Slamet", "Wati"]
 LAST = ["Aminah", "Santoso", "Hidayat", "Lestari", "Dakhi", "Halimah", "Saputra", "Ulin", "Riyadi", "Kaharap"]
 

@@ -18,6 +18,7 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from .errors import Problem, ScenarioError
+from . import rules
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
 
@@ -172,6 +173,7 @@ def model_from_groups(scenario: Scenario, groups: pd.DataFrame, table: RateTable
     g_pri = groups["priority"].to_numpy(object)
     g_sec = groups["sector"].to_numpy(object)
     g_inc = groups["income"].to_numpy(np.int64)
+    g_pktd = groups["pktd"].to_numpy(dtype=bool) if "pktd" in groups.columns else np.zeros(G, dtype=bool)
     weights_map = scenario.objective.priority_weights
     pri_codes, pri_uniq = pd.factorize(g_pri)
     weights = np.array([float(weights_map.get(p, 1.0)) for p in pri_uniq], dtype=float)[pri_codes] if G else np.zeros(0)
@@ -216,6 +218,8 @@ def model_from_groups(scenario: Scenario, groups: pd.DataFrame, table: RateTable
             mask &= np.isin(g_sec[cand], list(elig["sector"]))
         if "priority" in elig:
             mask &= np.isin(g_pri[cand], list(elig["priority"]))
+        if "pktd" in elig:  # values "yes" / "no" (checked by the scenario)
+            mask &= np.isin(g_pktd[cand], [v == "yes" for v in elig["pktd"]])
         cand = cand[mask]
         if s.scope == "village":
             assert s.budgets is not None
@@ -289,18 +293,8 @@ def model_from_groups(scenario: Scenario, groups: pd.DataFrame, table: RateTable
             f"quota.max is below the village floor in {low_cap.size} village(s) ({names}), "
             f"in every phase ({', '.join(phase_ids)}): the floor cannot be met there"
         )
-    barred: list[Problem] = []
-    for rule in table.year_rules:
-        for si, s in enumerate(sources):
-            if s.kind != rule.kind:
-                continue
-            hit = [p.id for p in phases if int(p.start[:4]) in rule.years and (s.phases is None or p.id in s.phases)]
-            if hit:
-                message = f"source {s.id} ({s.kind}) in phase(s) {', '.join(hit)}: {rule.message}"
-                if (scenario.assumptions.year_rules or rule.level) == "error":
-                    barred.append(Problem(f"sources[{si}].kind", message))
-                else:
-                    warnings.append(message)
+    rule_warnings, barred = rules.check(scenario, table, groups, col_g, col_s, col_p, phase_ids)
+    warnings += rule_warnings
     if barred:
         raise ScenarioError(barred)
     unknown_kinds = sorted({s.kind for s in sources} - set(table.funders))

@@ -15,11 +15,14 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from . import places
 from .errors import Problem, ScenarioError
 from .rates import PROGRAMS
 
 FORMAT = "premium-alloc/v1"
-ELIGIBLE_KEYS = ("sector", "priority", "village", "regency", "province")
+ELIGIBLE_KEYS = ("sector", "priority", "village", "regency", "province", "pktd")
+#: values of the ``pktd`` filter: workers marked (``yes``) or not marked (``no``) as PKTD workers
+PKTD_VALUES = ("yes", "no")
 SOURCE_SCOPES = ("village", "regency", "province", "national")
 _YM = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -92,6 +95,8 @@ class WorkerGroup(_Model):
     priority: str
     sector: str
     income: Income | None = None
+    #: workers of village cash-for-work (padat karya tunai desa): the only ones Dana Desa may pay from 2026
+    pktd: bool = False
 
 
 class Source(_Model):
@@ -131,6 +136,9 @@ class Assumptions(_Model):
     #: how a year rule (e.g. Dana Desa in 2024) is raised: None keeps each rule's level
     #: from the rate table, "warning" or "error" (an invalid scenario, before solving)
     year_rules: Literal["warning", "error"] | None = None
+    #: an id that looks like a Kemendagri code but is not in the 2025 list: a warning, or an
+    #: error (an invalid scenario) under "error"
+    unknown_places: Literal["warning", "error"] = "warning"
 
 
 class Scenario(_Model):
@@ -366,6 +374,12 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
                     for j, vid in enumerate(vals):
                         if not _known(vid, village_ids):
                             out.append(Problem(f"sources[{i}].eligible.village[{j}]", f"{_short(vid)} is not a known village"))
+                elif key == "pktd" and isinstance(vals, list):
+                    for j, v in enumerate(vals):
+                        if v not in PKTD_VALUES:
+                            out.append(Problem(f"sources[{i}].eligible.pktd[{j}]", f"{_short(v)} is not yes or no"))
+
+    out += _place_problems(d, villages, sources)
 
     obj = d.get("objective")
     if isinstance(obj, Mapping) and isinstance(obj.get("source_order"), list):
@@ -383,3 +397,83 @@ def to_dict(scenario: Scenario | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(scenario, Scenario):
         return scenario.model_dump(mode="json", exclude_none=True)
     return dict(scenario)
+
+
+def _place_ids(villages: list[Any], sources: list[Any]) -> list[tuple[str, str]]:
+    """(field path, value) of every place id a scenario names: villages and eligible filters."""
+    out: list[tuple[str, str]] = []
+    for i, v in enumerate(villages):
+        if _is_map(v):
+            for key in ("id", "regency", "province"):
+                val = v.get(key)
+                if isinstance(val, str):
+                    out.append((f"villages[{i}].{key}", val))
+    for i, s in enumerate(sources):
+        elig = s.get("eligible") if _is_map(s) else None
+        if isinstance(elig, Mapping):
+            for key in ("village", "regency", "province"):
+                vals = elig.get(key)
+                if isinstance(vals, list):
+                    out += [(f"sources[{i}].eligible.{key}[{j}]", v) for j, v in enumerate(vals) if isinstance(v, str)]
+    return out
+
+
+def _unknown_places(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The pairs whose value looks like a Kemendagri code but is not in the list (bulk lookups)."""
+    if not pairs:
+        return []
+    values = np.array([v for _, v in pairs], dtype=object)
+    uniq, inverse = np.unique(values, return_inverse=True)
+    bad = places.looks_like_code(uniq) & ~places.is_known(uniq)
+    return [pairs[i] for i in np.flatnonzero(bad[inverse])]
+
+
+def _place_problems(d: Mapping[str, Any], villages: list[Any], sources: list[Any]) -> list[Problem]:
+    """Dana Desa for a kelurahan (always an error); unknown codes under ``unknown_places: error``."""
+    out: list[Problem] = []
+    for i, s in enumerate(sources):
+        if not _is_map(s) or s.get("kind") != "dana_desa" or not isinstance(s.get("budgets"), Mapping):
+            continue
+        vids = [v for v in s["budgets"] if isinstance(v, str)]
+        if not vids:
+            continue
+        kinds = places.kind(vids)
+        names = places.name(vids)
+        for vid, k, n in zip(vids, kinds.tolist(), names.tolist()):
+            if k == "kelurahan":
+                out.append(
+                    Problem(
+                        f"sources[{i}].budgets.{vid}",
+                        f"{vid!r} ({n}) is a kelurahan: a kelurahan receives no Dana Desa (only a desa does); "
+                        "pay its workers from the APBD",
+                    )
+                )
+    a = d.get("assumptions")
+    if isinstance(a, Mapping) and a.get("unknown_places") == "error":
+        for path, val in _unknown_places(_place_ids(villages, sources)):
+            out.append(Problem(path, f"{_short(val)} looks like a Kemendagri code but is not in the 2025 list ({places.SOURCE})"))
+    return out
+
+
+def place_warnings(scenario: Scenario) -> list[str]:
+    """Warnings about places: ids that look like Kemendagri codes but are not in the 2025 list,
+    and village budgets (APBDes) for a kelurahan. Nothing under ``unknown_places: error`` (those are errors)."""
+    out: list[str] = []
+    if scenario.assumptions.unknown_places != "error":
+        villages = [{"id": v.id, "regency": v.regency, "province": v.province} for v in scenario.villages]
+        sources = [{"eligible": s.eligible} for s in scenario.sources]
+        bad = _unknown_places(_place_ids(villages, sources))
+        if bad:
+            shown = ", ".join(f"{path} {val!r}" for path, val in bad[:5]) + (f" and {len(bad) - 5:,} more" if len(bad) > 5 else "")
+            out.append(
+                f"{len(bad):,} id(s) look like Kemendagri codes but are not in the 2025 list: {shown} "
+                "(a typo, or an older code? set assumptions.unknown_places: error to refuse them)"
+            )
+    for s in scenario.sources:
+        if s.kind == "apbdes" and s.budgets:
+            vids = list(s.budgets)
+            kel = [v for v, k in zip(vids, places.kind(vids).tolist()) if k == "kelurahan"]
+            if kel:
+                shown = ", ".join(repr(v) for v in kel[:5]) + (" ..." if len(kel) > 5 else "")
+                out.append(f"source {s.id} (apbdes) has budgets for {len(kel)} kelurahan ({shown}): a kelurahan has no village budget (APBDes)")
+    return out
