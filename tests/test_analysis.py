@@ -185,7 +185,9 @@ def test_min_budget_unreachable_explains():
 def test_kapuas_extreme_target_is_reachable_today():
     sc = synthetic.kapuas_2024()
     nd = analysis.min_budget(sc, "APBD", "extreme")
-    assert nd.status == "exact" and nd.need_idr == 0
+    # some plan reaches it today; the optimiser's plan (which values floors more) needs more
+    assert nd.any_plan_idr == 0 and nd.lower_idr == 0
+    assert nd.status == "sufficient" and nd.need_idr > 0
     # the witness plan covers every extreme-poor worker in every phase within today's budgets
     model = pa.Scenario.from_dict(sc)
     r = pa.solve(model)
@@ -299,7 +301,7 @@ def test_sintang_continuity_with_a_small_later_budget():
 def test_cli_planner_commands(tmp_path, capsys):
     path = synthetic.write(tiny(), tmp_path / "tiny.yaml")
     assert main(["need", str(path), "-t", "all", "-s", "APBD", "--csv", str(tmp_path / "n.csv")]) == 0
-    assert "APBD needs" in capsys.readouterr().out
+    assert "more of APBD" in capsys.readouterr().out
     assert main(["frontier", str(path), "-s", "APBD", "--amounts", "0,1jt,2jt", "--csv", str(tmp_path / "f.csv")]) == 0
     assert (tmp_path / "f.csv").read_text().count("\n") == 4
     assert main(["explain", str(path), "--settings", "--lang", "id"]) == 0

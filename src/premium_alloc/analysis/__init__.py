@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from ..engine import lp_value
-from .budget import BudgetNeed, Target, frontier, min_budget, need_table
+from .budget import BudgetNeed, Target, frontier, min_budget, need_sentence, need_table
 from .explain import Explanation, explain, explain_village, setting_effects
 from .marginal import marginal_values, summarize_by_priority
 
@@ -23,6 +23,7 @@ __all__ = [
     "lp_value",
     "marginal_values",
     "min_budget",
+    "need_sentence",
     "need_table",
     "setting_effects",
     "summarize_by_priority",

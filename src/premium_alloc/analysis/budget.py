@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,10 +18,11 @@ from ..formats import rupiah
 from ..io.load import ScenarioLike, as_scenario
 from ..labels import relabel
 from ..model import NONE, Model
+from ..scenario import Scenario
 from ..solvers import highs
-from ..variants import Variant, budget, summarize
+from ..variants import Change, Variant, budget, summarize
 
-__all__ = ["BudgetNeed", "Target", "frontier", "min_budget", "need_table"]
+__all__ = ["BudgetNeed", "Target", "frontier", "min_budget", "need_sentence", "need_table"]
 
 BILLION = 1_000_000_000
 
@@ -103,18 +104,35 @@ class Target:
 
 @dataclass
 class BudgetNeed:
-    """The least extra money of one source for which some plan meets the target."""
+    """How much more money of one source makes the optimiser's plan meet a target.
+
+    ``need_idr`` is re-solved: :func:`premium_alloc.solve` of the scenario with that much
+    more of the source returns a plan that meets the target. ``any_plan_idr`` is the least
+    extra for which *some* plan meets it (a MILP, proven to ``resolution_idr``); the two
+    differ when the optimiser, maximising W, spends part of the money elsewhere (on village
+    floors, say). ``status``:
+
+    - ``"exact"``: ``need_idr`` equals the proven least amount, so with ``resolution_idr``
+      less no plan at all meets the target (and neither does the optimiser's);
+    - ``"sufficient"``: ``need_idr`` suffices (re-solved); less may suffice for some plan,
+      never less than ``lower_idr``;
+    - ``"not_found"``: some plan meets the target with ``any_plan_idr`` more, but no amount
+      tried made the optimiser's plan meet it;
+    - ``"unreachable"``: no amount of this source reaches the target (``reasons``).
+    """
 
     source: str
     target: str
-    status: str  # "exact" (proven), "bounded" (time limit: need is between lower and need), "unreachable"
+    status: str
     budget_idr: int  # the source's current total budget
-    need_idr: int | None  # extra rupiah (0 when the target is already reachable)
-    lower_idr: int | None  # proven lower bound on the extra
-    resolution_idr: int  # one worker's premium (or 1): need - resolution does not reach the target
+    need_idr: int | None  # extra rupiah that the re-solved plan needs (0: today's budgets do)
+    lower_idr: int | None  # proven lower bound on the extra any plan needs
+    resolution_idr: int  # one worker's premium (or 1)
     reasons: list[str] = field(default_factory=list)
-    by_village: pd.DataFrame | None = None  # village sources: extra per village
-    x: np.ndarray | None = field(default=None, repr=False)  # a plan that meets the target
+    by_village: pd.DataFrame | None = None  # village sources: extra per village (of need_idr)
+    x: np.ndarray | None = field(default=None, repr=False)  # the MILP's plan that meets the target
+    any_plan_idr: int | None = None  # least extra for which some plan meets the target (MILP)
+    solves: int = 0  # re-solves made to check the answer
 
     @property
     def total_idr(self) -> int | None:
@@ -123,16 +141,8 @@ class BudgetNeed:
 
     @property
     def text(self) -> str:
-        """The answer in one sentence."""
-        if self.status == "unreachable":
-            return f"No amount of {self.source} reaches {self.target}: " + "; ".join(self.reasons)
-        assert self.need_idr is not None
-        if self.need_idr == 0:
-            return f"{self.source} already suffices: a plan within today's budgets reaches {self.target}."
-        exact = (
-            f"exact to {rupiah(self.resolution_idr)}" if self.status == "exact" else f"at least {rupiah(self.lower_idr or 0)} (time limit)"
-        )
-        return f"{self.source} needs {rupiah(self.need_idr)} more (total {rupiah(self.total_idr or 0)}) for {self.target}; {exact}."
+        """The answer in one sentence (English; :func:`need_sentence` gives either language)."""
+        return need_sentence(self, "en")
 
     def to_row(self) -> dict[str, Any]:
         """A flat record for tables."""
@@ -142,9 +152,36 @@ class BudgetNeed:
             "budget_idr": self.budget_idr,
             "need_idr": self.need_idr,
             "total_idr": self.total_idr,
+            "any_plan_idr": self.any_plan_idr,
+            "lower_idr": self.lower_idr,
             "resolution_idr": self.resolution_idr,
             "text": self.text,
         }
+
+
+def need_sentence(nd: BudgetNeed, lang: str = "en") -> str:
+    """What a :class:`BudgetNeed` promises, in one sentence in ``lang`` ("en" or "id")."""
+    from ..labels import word
+
+    def rp(amount: int) -> str:
+        return rupiah(amount, lang)
+
+    def w(key: str, **kw: Any) -> str:
+        return word(key, lang).format(**kw)
+
+    if nd.status == "unreachable":
+        return w("need_unreachable", source=nd.source, target=nd.target) + " " + "; ".join(nd.reasons)
+    if nd.status == "not_found":
+        return w("need_not_found", source=nd.source, target=nd.target, any=rp(nd.any_plan_idr or 0)) + " " + "; ".join(nd.reasons)
+    assert nd.need_idr is not None
+    if nd.need_idr == 0:
+        return w("need_zero", source=nd.source, target=nd.target)
+    head = w("need_more", source=nd.source, need=rp(nd.need_idr), total=rp(nd.total_idr or 0), target=nd.target)
+    if nd.status == "exact":
+        return head + " " + w("need_exact", less=rp(nd.resolution_idr))
+    if nd.any_plan_idr is None:
+        return head + " " + w("need_unproven", lower=rp(nd.lower_idr or 0))
+    return head + " " + w("need_sufficient", lower=rp(nd.lower_idr or 0), any=rp(nd.any_plan_idr))
 
 
 def _target_gp(model: Model, target: Target) -> np.ndarray:
@@ -357,6 +394,8 @@ def _run_need_milp(lp: highs.LinearProgram, abs_gap: float, time_limit: float) -
     st = h.getModelStatus()
     if st in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return "infeasible", None, math.inf
+    if st == highspy.HighsModelStatus.kModelEmpty:  # nothing to decide: the target asks nothing of this program
+        return "optimal", np.zeros(lp.n_x), 0.0
     sol = h.getSolution()
     if not sol.value_valid:
         if st == highspy.HighsModelStatus.kTimeLimit:
@@ -379,70 +418,192 @@ def _meets(model: Model, x: np.ndarray, need_gp: np.ndarray, need_vp: np.ndarray
     return over
 
 
+def _least_extra(
+    model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray, resolution: int, time_limit: float
+) -> tuple[str, np.ndarray | None, np.ndarray | None, int]:
+    """The least extra money of source ``si`` for which *some* plan meets the target (a MILP).
+
+    Returns (status, plan x or None, extra rupiah per budget row or None, proven lower bound);
+    status is ``"optimal"``, ``"time_limit"`` or ``"infeasible"``. Only this function runs
+    the MILP: the re-solve search in :func:`min_budget` does not depend on how.
+    """
+    lp, cols, _ = _need_program(model, si, need_gp, need_vp)
+    status, xs, lower = _run_need_milp(lp, abs_gap=resolution - 0.5, time_limit=time_limit)
+    if status == "infeasible":
+        return status, None, None, 0
+    if xs is None:
+        return status, None, None, max(0, int(math.ceil(lower - 1e-6)))
+    x = np.zeros(model.n_cols, dtype=np.int64)
+    x[cols] = np.rint(xs).astype(np.int64)
+    over = _meets(model, x, need_gp, need_vp, si)
+    need = int(over[model.budget_source == si].sum())
+    lower_i = max(0, int(math.ceil(lower - max(1e-3, 1e-9 * abs(lower)))))
+    return status, x, over, min(lower_i, need)
+
+
+def _row_keys(model: Model, si: int) -> tuple[np.ndarray, list[str]]:
+    """Budget rows of source ``si`` and the village id of each ("" for a pooled source)."""
+    rows = np.flatnonzero(model.budget_source == si)
+    vids = [v.id for v in model.scenario.villages]
+    return rows, [vids[model.budget_village[b]] if model.budget_village[b] != NONE else "" for b in rows]
+
+
+def _with_extra(sc: Scenario, source: str, extra: dict[str, int]) -> Scenario:
+    """``sc`` with ``extra[village]`` more rupiah in each village budget of ``source`` (key "" for a pooled source)."""
+    add = {k: int(v) for k, v in extra.items() if v}
+    if not add:
+        return sc
+
+    def apply(data: dict[str, Any]) -> None:
+        src = next(x for x in data["sources"] if x["id"] == source)
+        if src.get("scope") == "village":
+            src["budgets"] = {v: int(b) + add.get(v, 0) for v, b in (src.get("budgets") or {}).items()}
+        else:
+            src["budget"] = int(src.get("budget") or 0) + add.get("", 0)
+
+    return Variant("", (Change(f"{source}+={sum(add.values())}", apply),)).apply(sc)
+
+
+def _misses(result: Any, si: int, target: Target) -> tuple[int, dict[str, int]]:
+    """How far a solved plan is from the target: (target workers and floor places missing,
+    a rough price of the gap per budget row of source ``si``: each missing worker at the
+    source's premium for them, else at its dearest premium)."""
+    m, x = result.model, result.x
+    need_gp, need_vp = _target_gp(m, target), _target_vp(m, target)
+    n = m.groups["count"].to_numpy(np.int64)
+    G, P = need_gp.shape
+    d_gp = np.where(need_gp, n[:, None] - tally.cover(m, x), 0)
+    d_vp = np.where(need_vp, np.maximum(m.target - tally.village_cover(m, x), 0), 0)
+    missing = int(d_gp.sum() + d_vp.sum())
+    rows, keys = _row_keys(m, si)
+    if missing == 0 or rows.size == 0:
+        return missing, {}
+    sc_ = m.col_s == si
+    dearest = float(m.col_cost[sc_].max(initial=0)) or 1.0
+    vidx = m.groups["vidx"].to_numpy(np.int64)
+    price_gp = np.full(G * P, np.inf)
+    np.minimum.at(price_gp, (m.col_g * P + m.col_p)[sc_], m.col_cost[sc_].astype(float))
+    price_vp = np.full(m.target.size, np.inf)
+    np.minimum.at(price_vp, (vidx[m.col_g] * P + m.col_p)[sc_], m.col_cost[sc_].astype(float))
+    price_gp[~np.isfinite(price_gp)] = dearest
+    price_vp[~np.isfinite(price_vp)] = dearest
+    cost_v = np.zeros(m.target.shape[0])
+    np.add.at(cost_v, vidx, (d_gp.ravel() * price_gp).reshape(G, P).sum(axis=1))
+    cost_v += (d_vp.ravel() * price_vp).reshape(m.target.shape).sum(axis=1)
+    if keys == [""]:
+        return missing, {"": int(math.ceil(cost_v.sum()))}
+    vpos = {v.id: i for i, v in enumerate(m.scenario.villages)}
+    out = {k: int(math.ceil(cost_v[vpos[k]])) for k in keys}
+    if not any(out.values()):  # the gap is where this source pays nobody: give every village one premium
+        out = {k: int(dearest) for k in keys}
+    return missing, out
+
+
 def min_budget(
     scenario: ScenarioLike,
     source: str,
     target: str | Target = "extreme",
     *,
     exact: str = "premium",
-    time_limit: float = 60.0,
+    time_limit: float = 3.0,
+    max_solves: int = 16,
+    progress: Callable[[str], None] | None = None,
+    **solve_kwargs: Any,
 ) -> BudgetNeed:
-    """The least extra money of ``source`` (other budgets as they are) for which a plan meets ``target``.
+    """How much more money of ``source`` (other budgets as they are) makes the solved plan meet ``target``.
 
     ``target`` is a :class:`Target` or text: ``"all"`` (zero shortfall: every worker in
     every phase), ``"extreme"`` (every extreme-poor worker in every phase), ``"floors"``
     (every village at its floor), or a combination such as ``"extreme+floors"``.
-    The answer is proven by a MILP bound: with ``exact="premium"`` the extra minus one
-    worker's premium (the smallest phase premium the source pays) reaches no plan that meets
-    the target; with ``exact="rupiah"`` it is the least whole rupiah. For a village source
-    the extra is per village (``by_village``) and ``need_idr`` is their sum. ``status`` is
-    ``"bounded"`` when the time limit stops the proof first.
 
-    The question asks whether *some* plan reaches the target; solving the scenario with the
-    extra money then maximises W, which may trade a target worker for a village floor.
+    Two steps. A MILP finds the least extra for which *some* plan meets the target
+    (``any_plan_idr``, proven within ``time_limit`` seconds to one worker's premium with
+    ``exact="premium"``, to the rupiah with ``exact="rupiah"``). Then the scenario is
+    re-solved with that money added (:func:`premium_alloc.solve`, with ``solve_kwargs``);
+    when the optimiser's plan, which maximises W, still misses the target, the price of
+    what it misses is added and the scenario re-solved again, at most ``max_solves``
+    times, and then narrowed down. ``need_idr`` is always an amount that was re-solved and
+    met the target; ``status`` says whether it is also the proven least (see
+    :class:`BudgetNeed`). For a village source the extra is per village (``by_village``).
+    ``progress`` is called with a short message before each step.
     """
     sc = as_scenario(scenario)
     si = sc.source_index(source)
     tgt = Target.parse(target)
+    if exact not in ("premium", "rupiah"):
+        raise ValueError(f"exact: {exact!r} is not 'premium' or 'rupiah'")
+    say = progress or (lambda _msg: None)
     model = build_model(sc)
     need_gp, need_vp = _target_gp(model, tgt), _target_vp(model, tgt)
     current = sc.source_total(source)
     reasons = _static_unreachable(model, need_gp, need_vp)
     if reasons:
         return BudgetNeed(source, str(tgt), "unreachable", current, None, None, 1, reasons)
-    lp, cols, extra_rows = _need_program(model, si, need_gp, need_vp)
-    src_cost = model.col_cost[cols][model.col_s[cols] == si]
+    src_cost = model.col_cost[model.col_s == si]
     resolution = int(src_cost[src_cost > 0].min()) if exact == "premium" and (src_cost > 0).any() else 1
-    if exact not in ("premium", "rupiah"):
-        raise ValueError(f"exact: {exact!r} is not 'premium' or 'rupiah'")
-    status, xs, lower = _run_need_milp(lp, abs_gap=resolution - 0.5, time_limit=time_limit)
+    say(f"{source}: least amount for any plan")
+    status, x, over, lower = _least_extra(model, si, need_gp, need_vp, resolution, time_limit)
     if status == "infeasible":
         why = (
             f"{source} may pay for none of the workers the target needs beyond today's other budgets"
-            if not (model.col_s[cols] == si).any()
+            if not (model.col_s == si).any()
             else f"the workers {source} may not pay for need more than the other sources' budgets"
         )
         return BudgetNeed(source, str(tgt), "unreachable", current, None, None, resolution, [why])
-    if xs is None:
-        return BudgetNeed(source, str(tgt), "bounded", current, None, int(math.ceil(lower - 1e-6)), resolution, ["time limit reached before any plan"])
-    x = np.zeros(model.n_cols, dtype=np.int64)
-    x[cols] = np.rint(xs).astype(np.int64)
-    over = _meets(model, x, need_gp, need_vp, si)
-    need = int(over[extra_rows].sum())
-    lower_i = max(0, int(math.ceil(lower - max(1e-3, 1e-9 * abs(lower)))))
-    lower_i = min(lower_i, need)
-    proven = need - lower_i < resolution
+    rows, keys = _row_keys(model, si)
+    extra = {k: (int(over[b]) if over is not None else 0) for b, k in zip(rows, keys)}
+    if over is None and keys == [""]:
+        extra[""] = lower
+    any_plan = int(sum(extra.values())) if over is not None else None
+    proven = over is not None and any_plan is not None and any_plan - lower < resolution
+
+    # re-solve: the optimiser's plan with the extra money must meet the target
+    solves, ok, failed_at = 0, None, -1
+    last_missing, factor = None, 1.0
+    while solves < max_solves:
+        say(f"{source}: re-solving with {rupiah(sum(extra.values()))} more ({solves + 1})")
+        r = solve(_with_extra(sc, source, extra), **solve_kwargs)
+        solves += 1
+        missing, price = _misses(r, si, tgt)
+        if missing == 0:
+            ok = dict(extra)
+            break
+        failed_at = sum(extra.values())
+        if last_missing is not None and missing >= last_missing:
+            factor *= 2  # no progress: the money went elsewhere; raise faster
+        last_missing = missing
+        step = {k: int(math.ceil(v * factor)) for k, v in price.items()}
+        if not any(step.values()):
+            step = {k: resolution for k in extra}
+        extra = {k: extra.get(k, 0) + step.get(k, 0) for k in set(extra) | set(step)}
+    if ok is None:
+        why = (
+            f"re-solved {solves} time(s), up to {rupiah(sum(extra.values()), 'en')} more, and the plan still misses it: "
+            "the optimiser spends the money on what W values more (village floors, other priorities)"
+        )
+        return BudgetNeed(source, str(tgt), "not_found", current, None, lower, resolution, [why], x=x, any_plan_idr=any_plan, solves=solves)
+    # narrow a pooled amount down between the last amount that failed and the one that met it
+    if keys == [""] and failed_at >= 0:
+        lo, hi = failed_at, ok[""]
+        while hi - lo > resolution and solves < max_solves + 6:
+            mid = lo + (hi - lo) // 2
+            say(f"{source}: narrowing, {rupiah(mid)} more")
+            r = solve(_with_extra(sc, source, {"": mid}), **solve_kwargs)
+            solves += 1
+            if _misses(r, si, tgt)[0] == 0:
+                hi = mid
+            else:
+                lo = mid
+        ok = {"": hi}
+    need = int(sum(ok.values()))
+    final = "exact" if proven and need == any_plan else "sufficient"
     by_village = None
     if sc.sources[si].scope == "village":
-        vids = [v.id for v in sc.villages]
+        budgets = dict(zip(keys, model.budget[rows].tolist()))
         by_village = pd.DataFrame(
-            {
-                "village": [vids[model.budget_village[b]] for b in extra_rows],
-                "budget_idr": model.budget[extra_rows],
-                "need_idr": over[extra_rows],
-            }
+            {"village": list(keys), "budget_idr": [int(budgets[k]) for k in keys], "need_idr": [int(ok.get(k, 0)) for k in keys]}
         ).query("need_idr > 0").reset_index(drop=True)
-    return BudgetNeed(source, str(tgt), "exact" if proven else "bounded", current, need, lower_i, resolution, [], by_village, x)
+    return BudgetNeed(source, str(tgt), final, current, need, lower, resolution, [], by_village, x, any_plan, solves)
 
 
 def need_table(
@@ -453,7 +614,10 @@ def need_table(
     lang: str | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
-    """:func:`min_budget` for every source (or ``sources``), one row each."""
+    """:func:`min_budget` for every source (or ``sources``), one row each (``text`` in ``lang``)."""
     sc = as_scenario(scenario)
-    rows = [min_budget(sc, s, target, **kwargs).to_row() for s in (sources or [s.id for s in sc.sources])]
+    rows = []
+    for s in sources or [s.id for s in sc.sources]:
+        nd = min_budget(sc, s, target, **kwargs)
+        rows.append({**nd.to_row(), "text": need_sentence(nd, lang or "en")})
     return relabel(pd.DataFrame(rows), lang)

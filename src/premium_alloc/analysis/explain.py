@@ -162,7 +162,9 @@ def explain(result: Result) -> Explanation:
 
 
 def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, left: np.ndarray, v: int, p: int) -> tuple[str, str, int]:
-    """The cheapest single source that could pay for ``missing`` more workers of village v in phase p."""
+    """The cheapest single source that could pay for ``missing`` more workers of village v in phase p,
+    every other allocation held fixed (the cost of its cheapest missing workers less the money still
+    free in that budget)."""
     if cols.size == 0:
         return "no source may pay for its uncovered workers: add an eligible source", "", 0
     options = []
@@ -180,7 +182,8 @@ def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, 
     scope_v = model.scenario.sources[model.source_ids.index(sid)].scope == "village"
     where = " (this village's budget)" if scope_v else ""
     more = "" if k >= missing else f" (it may pay for only {k} of them)"
-    return f"at least {rupiah(extra)} more of {sid}{where}{more}", sid, extra
+    # not a need for the whole plan: the optimiser may move money between villages (see min_budget)
+    return f"{rupiah(extra)} more of {sid}{where} would lift it with every other allocation held fixed{more}", sid, extra
 
 
 def explain_village(result: Result, village: str) -> list[str]:

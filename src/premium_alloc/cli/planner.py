@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..labels import relabel
-from .app import ExitCode, app, fail, out
+from .app import ExitCode, app, err, fail, out
 from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_lang_option, load
 from .tables import print_frame
 
@@ -127,22 +127,28 @@ def need(
     target: Annotated[str, typer.Option("--target", "-t", help="all (zero shortfall), extreme, floors, extreme+floors, or priorities e.g. extreme,poor")] = "extreme",
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="source(s) to ask about (default: each)")] = None,
     exact: Annotated[str, typer.Option("--exact", help="premium (to one worker's premium) or rupiah")] = "premium",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per source")] = 60.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per source for proving the least amount")] = 3.0,
     lang: LangOpt = "en",
     csv: CsvOpt = None,
 ) -> None:
-    """The least extra budget of each source for which a plan meets the target."""
+    """How much more money of each source makes the solved plan meet the target.
+
+    Every amount printed was checked by re-solving the scenario with it: `solve` with that
+    much more of the source returns a plan that meets the target. "exact" means it is also
+    the least amount for which any plan meets it.
+    """
     from .. import analysis
 
     lang = check_lang_option(lang)
     sc = load(scenario)
     rows = []
-    for sid in source or [s.id for s in sc.sources]:
-        nd = analysis.min_budget(sc, sid, target, exact=exact, time_limit=time_limit)
-        rows.append(nd.to_row())
-        out.print(nd.text)
-        if nd.by_village is not None and len(nd.by_village):
-            print_frame(nd.by_village.head(20), f"{sid}: extra per village (first 20 of {len(nd.by_village)})", lang)
+    with err.status("need", spinner="dots") as status:
+        for sid in source or [s.id for s in sc.sources]:
+            nd = analysis.min_budget(sc, sid, target, exact=exact, time_limit=time_limit, progress=lambda m: status.update(m))
+            rows.append({**nd.to_row(), "text": analysis.need_sentence(nd, lang)})
+            out.print(analysis.need_sentence(nd, lang), highlight=False)
+            if nd.by_village is not None and len(nd.by_village):
+                print_frame(nd.by_village.head(20), f"{sid}: extra per village (first 20 of {len(nd.by_village)})", lang)
     import pandas as pd
 
     df = pd.DataFrame(rows)
