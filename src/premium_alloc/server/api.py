@@ -49,12 +49,14 @@ _COMPARE_BODY = {
 }
 
 
-async def in_worker(request: Request, fn: Any, *args: Any) -> Any:
+async def in_worker(request: Request, fn: Any, *args: Any, background: bool = False) -> Any:
     """Run blocking work (a solve) in a worker thread, at most ``solve_slots`` at a time.
 
-    The event loop stays free, so ``/v1/health`` answers while solves run.
+    The event loop stays free, so ``/v1/health`` answers while solves run. ``background``
+    work (the page's "one more Rp1 billion" re-solves) has a single slot of its own, so that
+    it never holds up the figures of the next change.
     """
-    limiter = request.app.state.limiter
+    limiter = request.app.state.background if background else request.app.state.limiter
     try:
         return await anyio.to_thread.run_sync(fn, *args, limiter=limiter)
     except (PremiumAllocError, BadJson):

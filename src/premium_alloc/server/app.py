@@ -96,6 +96,7 @@ def create_app(
     app.state.session = session
     app.state.settings = settings
     app.state.limiter = anyio.CapacityLimiter(max(1, settings.solve_slots))
+    app.state.background = anyio.CapacityLimiter(1)
     app.include_router(api.router)
     app.include_router(page.router)
     page.mount_static(app)

@@ -124,7 +124,7 @@ async def ui_whatif(request: Request) -> JSONResponse:
 async def ui_marginal(request: Request) -> JSONResponse:
     """What one more Rp1 billion of each source buys, from the page's controls (re-solved)."""
     change = await _controls(request)
-    rows = await in_worker(request, request.app.state.session.marginal, change)
+    rows = await in_worker(request, request.app.state.session.marginal, change, background=True)
     return JSONResponse({"rows": rows})
 
 

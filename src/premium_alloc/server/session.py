@@ -100,7 +100,10 @@ def scale_village_budgets(budgets: Mapping[str, int], new_total: int) -> dict[st
 
 def apply_whatif(base: Mapping[str, Any], change: WhatIf) -> dict[str, Any]:
     """The base scenario dict with the controls applied (a new dict; the base is untouched)."""
-    data = copy.deepcopy(dict(base))
+    data = dict(base)  # only what a control changes is copied: sources, phases, programs
+    for key in ("sources", "phases", "programs"):
+        if key in data:
+            data[key] = copy.deepcopy(data[key])
     by_id = {s.get("id"): s for s in data.get("sources", [])}
     problems = [Problem(f"budgets.{sid}", f"{sid!r} is not a source of the scenario") for sid, _ in change.budgets if sid not in by_id]
     phase_ids = {p.get("id") for p in data.get("phases", [])}
@@ -143,15 +146,9 @@ def rebudget(model: Model, scenario: Scenario) -> Model:
     return replace(model, scenario=scenario, budget=new, parts=parts)
 
 
-def _structure_key(data: Mapping[str, Any]) -> str:
-    """Everything the model's structure depends on: the scenario without its budget amounts."""
-    d = copy.deepcopy(dict(data))
-    for s in d.get("sources", []):
-        s.pop("budget", None)
-        if isinstance(s.get("budgets"), Mapping):
-            s["budgets"] = list(s["budgets"])
-    d.pop("name", None)
-    return json.dumps(d, sort_keys=True, default=str)
+def _structure_key(sc: Scenario) -> str:
+    """What a what-if may change besides budgets, hence what the model's structure depends on."""
+    return json.dumps([[[p.id, p.months] for p in sc.phases], list(sc.programs)])
 
 
 @dataclass
@@ -178,7 +175,7 @@ class Session:
 
     def __post_init__(self) -> None:
         self._data = to_dict(self.scenario)
-        model = self._model_for(self.scenario, self._data)  # the opened scenario is built once, up front
+        model = self._model_for(self.scenario)  # the opened scenario is built once, up front
         self.workers_total = int(model.groups["count"].sum())
 
     @property
@@ -186,8 +183,8 @@ class Session:
         """The opened scenario as a v1 dict (a copy)."""
         return copy.deepcopy(self._data)
 
-    def _model_for(self, sc: Scenario, data: Mapping[str, Any]) -> Model:
-        key = _structure_key(data)
+    def _model_for(self, sc: Scenario) -> Model:
+        key = _structure_key(sc)
         with self._lock:
             model = self._models.get(key)
             if model is not None:
@@ -213,9 +210,8 @@ class Session:
             if hit is not None:
                 self._solved.move_to_end(key)
                 return hit
-        data = apply_whatif(self._data, change)
-        sc = Scenario.from_dict(data)
-        result = solve_model(self._model_for(sc, data))
+        sc = Scenario.from_dict(apply_whatif(self._data, change))
+        result = solve_model(self._model_for(sc))
         solved = Solved(sc, result)
         with self._lock:
             self._solved[key] = solved

@@ -153,6 +153,11 @@
 
   function marginal(my, controls) {
     $("marginal").innerHTML = "<li>" + esc(t("marginal_busy")) + "</li>";
+    // a moment's wait: while budgets are still being tried, no re-solve is spent on a stale one
+    setTimeout(function () { if (my === seq) { marginalNow(my, controls); } }, 250);
+  }
+
+  function marginalNow(my, controls) {
     post("/ui/marginal", controls).then(function (res) {
       if (my !== seq) { return; }
       if (!res.ok) { $("marginal").innerHTML = "<li class=\"error\">" + esc(problemsOf(res.body).join("; ")) + "</li>"; $("marginal").setAttribute("data-state", "error"); return; }
