@@ -21,7 +21,6 @@ import pytest
 pytest.importorskip("fastapi")
 playwright_api = pytest.importorskip("playwright.sync_api")
 import httpx  # noqa: E402
-
 from server_helpers import running_server, scaled  # noqa: E402
 
 from premium_alloc import synthetic  # noqa: E402
