@@ -37,6 +37,11 @@ class ScenarioError(PremiumAllocError, ValueError):
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
 
+class OutputError(PremiumAllocError, OSError):
+    """An output cannot be written: missing or read-only folder, a directory or device, a full
+    disk, a closed stdout, or a path that is one of the run's inputs (never overwritten)."""
+
+
 class SolverError(PremiumAllocError, RuntimeError):
     """The solver is missing, failed, or returned no usable plan."""
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .io.workers import GROUP_KEY, mask_nik
 from .result import Result
+from .safeio import atomic_write, text_safe_frame
 
 UNCOVERED = ""
 
@@ -85,5 +86,5 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
 def write_worker_plan(result: Result, workers: pd.DataFrame, path: str | Path, *, mask: bool = True) -> Path:
     """Write :func:`worker_plan` as CSV (NIK masked unless ``mask=False``)."""
     path = Path(path)
-    worker_plan(result, workers, mask=mask).to_csv(path, index=False)
-    return path
+    df = text_safe_frame(worker_plan(result, workers, mask=mask))
+    return atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))

@@ -12,6 +12,7 @@ import pandas as pd
 from . import jsonfast, tally
 from .errors import Status
 from .model import Model
+from .safeio import open_atomic
 
 RESULT_FORMAT = "premium-alloc-result/v1"
 
@@ -173,7 +174,7 @@ class Result:
     def write_json(self, path: str | Path, indent: int | None = 1) -> Path:
         """Write :meth:`to_json` to ``path`` (UTF-8)."""
         path = Path(path)
-        with path.open("w", encoding="utf-8") as fh:
+        with open_atomic(path) as fh:  # never a partial file under the final name
             fh.writelines(jsonfast.iter_dumps(self.to_dict(_records=True), indent=indent))
             fh.write("\n")
         return path

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import places
+from .safeio import open_atomic
 
 __all__ = ["kapuas_2024", "national", "on_real_places", "province", "regency", "write"]
 
@@ -536,5 +537,6 @@ def write(scenario: dict[str, Any], path: str | os.PathLike[str]) -> Path:
         else:
             text = json.dumps(scenario, ensure_ascii=False, indent=2)
         text += "\n"
-    out.write_text(text, encoding="utf-8")
+    with open_atomic(out) as fh:
+        fh.write(text)
     return out

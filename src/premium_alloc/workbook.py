@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from .analysis.explain import explain as _explain
-from .io.excel import COUNT, RUPIAH, plain_value, require_openpyxl, style_sheet, write_frame
+from .io.excel import COUNT, RUPIAH, plain_value, require_openpyxl, style_sheet, text_cells, write_frame
 from .labels import check_lang, label, sheet, word
 from .result import Result
+from .safeio import atomic_write
 
 __all__ = ["write_result"]
 
@@ -47,6 +48,7 @@ def write_result(result: Result, path: str | Path, *, lang: str = "en", explain:
         ws.append([label(k, lang), plain_value(v)])
         cell = ws.cell(row=ws.max_row, column=2)
         cell.number_format = RUPIAH if k.endswith("_idr") else ("0.000%" if k == "gap" else ("#,##0.0" if k in ("objective", "bound") else COUNT))
+    text_cells(ws, summary)
     style_sheet(ws, summary.assign(key=[label(k, lang) for k in summary["key"]]), ["key", "value"])
     frames = result.frames()
     write_frame(wb, sheet("coverage", lang), frames["coverage"], lang)
@@ -59,5 +61,4 @@ def write_result(result: Result, path: str | Path, *, lang: str = "en", explain:
         write_frame(wb, sheet("below_floor", lang), below, lang)
     write_frame(wb, sheet("allocations", lang), frames["allocations"], lang)
     write_frame(wb, sheet("warnings", lang), pd.DataFrame({"warnings": result.warnings}), lang)
-    wb.save(path)
-    return path
+    return atomic_write(path, wb.save)

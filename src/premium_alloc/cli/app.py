@@ -2,23 +2,32 @@
 
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver failure
 (missing solver, solver error, or a plan that failed verification), 5 an optional extra is
-not installed (``serve`` without the ``web`` extra), 70 internal error.
+not installed (``serve`` without the ``web`` extra), 70 internal error, 74 an output cannot be
+written (missing or read-only folder, a directory or device as target, a full disk, a closed
+standard output, or an output that is one of the inputs), 130 stopped by Ctrl-C (SIGINT), 143
+stopped by SIGTERM. A stopped run ends its child processes (the process pool, CBC) and removes
+its temporary files; no partial output is ever left.
 No traceback reaches the user (set PREMIUM_ALLOC_DEBUG=1 to see one).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from .._version import __version__
-from ..errors import PremiumAllocError, ScenarioError, SolverError, VerificationError
+from ..errors import OutputError, PremiumAllocError, ScenarioError, SolverError, VerificationError
 
 
 class ExitCode(IntEnum):
@@ -30,7 +39,21 @@ class ExitCode(IntEnum):
     INFEASIBLE = 3
     SOLVER_FAILURE = 4
     MISSING_EXTRA = 5
+    OUTPUT = 74
     INTERNAL = 70
+    SIGINT = 130
+    SIGTERM = 143
+
+
+class Stopped(BaseException):
+    """A signal (SIGINT, SIGTERM, SIGHUP) stops the run: raised in the main thread by the handler.
+
+    A ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` swallows it.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 app = typer.Typer(
@@ -55,14 +78,184 @@ def _root(version: Annotated[bool, typer.Option("--version", help="print the ver
         raise typer.Exit(0)
 
 
+def _children(pid: int) -> list[int]:
+    """Every descendant process of ``pid`` (read from /proc; direct children elsewhere)."""
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        import multiprocessing
+
+        return [p.pid for p in multiprocessing.active_children() if p.pid is not None]
+    parent: dict[int, int] = {}
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            parent[int(name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    kids: dict[int, list[int]] = {}
+    for child, ppid in parent.items():
+        kids.setdefault(ppid, []).append(child)
+    out: list[int] = []
+    todo = [pid]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def end_children(grace: float = 2.0) -> None:
+    """End every child process of this run (process pool workers, CBC): SIGTERM, then SIGKILL after ``grace`` s."""
+    pids = _children(os.getpid())
+    if not pids:
+        return
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace
+    alive = list(pids)
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.02)
+        _reap()
+        alive = [p for p in alive if _alive(p)]
+    for pid in alive + _children(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    time.sleep(0.02)
+    _reap()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _raise_stopped(signum: int, frame: Any) -> None:
+    raise Stopped(signum)
+
+
+@contextmanager
+def _signals() -> Iterator[None]:
+    """SIGINT, SIGTERM (and SIGHUP) raise :class:`Stopped` in the main thread while a command runs.
+
+    SIGINT too, rather than ``KeyboardInterrupt``, which click would turn into an ``Abort``
+    after printing a blank line.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    old = {s: signal.signal(s, _raise_stopped) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, h in old.items():
+            signal.signal(s, h)
+
+
+class _ClosedStdout:
+    """Stands in for a closed standard output: any write is an :class:`OutputError` (exit 74)."""
+
+    encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        raise OutputError("standard output is closed: nothing can be printed (use --quiet with --out, or redirect it)")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        raise OSError("standard output is closed")
+
+
+def _stopped(code: int, what: str) -> int:
+    from ..safeio import remove_temporaries
+
+    end_children()
+    remove_temporaries()
+    try:
+        err.print(f"stopped by {what}: child processes ended, no partial output left", highlight=False, soft_wrap=True)
+    except Exception:  # noqa: S110 - stderr may be gone too; the exit code still says it
+        pass
+    return int(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turn every error into a message and an exit code."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    try:
+        with _signals():
+            return _main(argv)
+    except KeyboardInterrupt:  # raised before the handlers were in place
+        return _stopped(ExitCode.SIGINT, "Ctrl-C (SIGINT)")
+    except Stopped as e:
+        what = "Ctrl-C (SIGINT)" if e.signum == signal.SIGINT else signal.Signals(e.signum).name
+        return _stopped(128 + e.signum, what)
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError) as e:
+        raise OutputError("standard output was closed before everything was printed") from e
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         # with standalone_mode=False click *returns* the code of a typer.Exit instead of raising it
         code = app(args=argv, standalone_mode=False)
+        _flush_stdout()
         return int(code) if isinstance(code, int) else int(ExitCode.OK)
     except typer.Exit as e:
         return int(e.exit_code)
+    except OutputError as e:
+        err.print(f"[red]cannot write output[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)
+        return int(ExitCode.OUTPUT)
+    except SystemExit as e:
+        if type(sys.stdout).__name__ != "PacifyFlushWrapper":  # click's own exit after EPIPE on stdout
+            raise
+        err.print("cannot write output: standard output was closed before everything was printed", highlight=False)
+        return int(ExitCode.OUTPUT) if e.code == 1 else int(e.code or 0)
+    except OSError as e:
+        if e.errno not in (errno.EPIPE, errno.EBADF):
+            raise
+        try:  # no "Exception ignored" at exit when the interpreter flushes the dead pipe again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        err.print("cannot write output: standard output is closed or was closed before everything was printed", highlight=False)
+        return int(ExitCode.OUTPUT)
     except ScenarioError as e:
         # markup for the label only; the message (paths like sources[2]) is escaped and never wrapped
         err.print(f"[red]invalid input[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)
@@ -74,8 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         err.print(f"error: {e}", highlight=False, markup=False, soft_wrap=True)
         return int(ExitCode.INTERNAL)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        return 130
+        return _stopped(ExitCode.SIGINT, "Ctrl-C (SIGINT)")
+    except Stopped:
+        raise
     except Exception as e:  # click usage errors and anything unexpected
         # typer >= 0.25 vendors its own click (typer._click): match both class families by name
         names = {c.__name__ for c in type(e).__mro__}
@@ -83,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
             e.show()  # type: ignore[attr-defined]
             return int(ExitCode.USAGE)
         if "Abort" in names:
-            return 130
+            return _stopped(ExitCode.SIGINT, "Ctrl-C (SIGINT)")
         if os.environ.get("PREMIUM_ALLOC_DEBUG"):
             raise
         err.print(f"internal error ({e.__class__.__name__}); rerun with PREMIUM_ALLOC_DEBUG=1 for details", highlight=False)

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from .app import ExitCode, app, err, fail, out
+from .app import ExitCode, app, end_children, err, fail, out
 from .gcpause import paused_gc
-from .options import LangOpt, ScenarioArg, check_lang_option
+from .options import LangOpt, ScenarioArg, check_gap, check_lang_option, check_outputs, check_time_limit
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -40,9 +40,13 @@ def _run(
                 result = solve_model(model, opts, executor=executor, progress=lambda i, total: bar.update(task, completed=i))
         else:
             result = solve_model(model, opts, executor=executor)
-    finally:
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+    except BaseException:
+        if executor is not None:  # a signal or an error: end the workers now, do not wait for their parts
+            end_children()
+            executor.shutdown(wait=False, cancel_futures=True)
+        raise
+    if executor is not None:
+        executor.shutdown(wait=True, cancel_futures=True)
     return result, model.workers
 
 
@@ -92,11 +96,16 @@ def solve(
 ) -> None:
     """Solve a scenario (YAML, JSON or planner workbook) and print coverage, villages below quota and the shortfall."""
     check_lang_option(lang)
+    check_gap(gap)
+    check_time_limit(time_limit)
+    outputs = [("--out", out_path), ("--plan", plan), ("--xlsx", xlsx)]
+    check_outputs(outputs, [scenario])
     with paused_gc():  # millions of acyclic objects: see premium_alloc.gcpause
         from ..io.load import load_scenario
         from ..plan import write_worker_plan
 
         sc = load_scenario(scenario)
+        check_outputs(outputs, [scenario, sc.workers])  # the worker list is known once the scenario is read
         result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs)
         if plan is not None:
             if workers is None:
@@ -146,6 +155,7 @@ def demo(
     from ..scenario import Scenario
 
     data = synthetic.kapuas_2024()
+    check_outputs([("--out", out_path), ("--write-scenario", scenario_out)], [])
     if scenario_out is not None:
         synthetic.write(data, scenario_out)
     sc = Scenario.from_dict(data)

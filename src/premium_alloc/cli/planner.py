@@ -12,7 +12,7 @@ import typer
 
 from ..labels import relabel
 from .app import ExitCode, app, err, fail, out
-from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_lang_option, load
+from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_lang_option, check_outputs, load
 from .tables import print_frame
 
 if TYPE_CHECKING:
@@ -22,14 +22,20 @@ if TYPE_CHECKING:
 def _write_csv(df: pd.DataFrame, path: Path | None, lang: str) -> None:
     """Write ``df`` as CSV (columns labelled in ``lang``) when ``--csv`` was given."""
     if path is not None:
-        relabel(df, lang).to_csv(path, index=False)
+        from ..safeio import atomic_write, text_safe_frame
+
+        safe = text_safe_frame(relabel(df, lang))
+        atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
 
 
 def _save_plot(ax: Any, path: Path) -> None:
     import matplotlib
 
+    from ..safeio import atomic_write
+
     matplotlib.use("Agg")
-    ax.figure.savefig(path, dpi=120)
+    fmt = path.suffix.lstrip(".").lower() or None
+    atomic_write(path, lambda tmp: ax.figure.savefig(tmp, dpi=120, format=fmt))
     out.print(f"chart written to {path}")
 
 
@@ -55,6 +61,7 @@ def compare(
     from ..variants import load_variants, parse_variant
 
     lang = check_lang_option(lang)
+    check_outputs([("--csv", csv), ("--xlsx", xlsx), ("--plot", plot)], [base, variants_file])
     vs = [parse_variant(v) for v in variant or []]
     if variants_file is not None:
         _, more = load_variants(variants_file)
@@ -71,17 +78,25 @@ def compare(
             seen.setdefault(w, []).append(name)
     for w, names in seen.items():
         out.print(f"[yellow]warning[/yellow] ({', '.join(names)}): {w}", highlight=False)
+    from ..safeio import atomic_write, text_safe_frame
+
     if csv is not None:
-        labelled.to_csv(csv)
+        safe = text_safe_frame(labelled)
+        atomic_write(csv, lambda tmp: safe.to_csv(tmp))
     if xlsx is not None:
-        from ..io.excel import require_openpyxl
+        from ..io.excel import require_openpyxl, sheet_cells_as_text
 
         require_openpyxl()
         import pandas as pd
 
-        with pd.ExcelWriter(xlsx, engine="openpyxl") as xw:
-            labelled.T.to_excel(xw, sheet_name="compare")
-            cmp.sources_frame(lang).to_excel(xw, sheet_name="sources", index=False)
+        def write_book(tmp: Path) -> None:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+                labelled.T.to_excel(xw, sheet_name="compare")
+                cmp.sources_frame(lang).to_excel(xw, sheet_name="sources", index=False)
+                for ws in xw.book.worksheets:  # names typed by the planner stay text
+                    sheet_cells_as_text(ws)
+
+        atomic_write(xlsx, write_book)
     if plot is not None:
         _save_plot(cmp.plot(metric, lang=lang), plot)
 
@@ -110,6 +125,7 @@ def frontier(
     from .. import analysis
 
     lang = check_lang_option(lang)
+    check_outputs([("--csv", csv), ("--plot", plot)], [scenario])
     sc = load(scenario)
     df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
@@ -140,6 +156,7 @@ def need(
     from .. import analysis
 
     lang = check_lang_option(lang)
+    check_outputs([("--csv", csv)], [scenario])
     sc = load(scenario)
     rows = []
     with err.status("need", spinner="dots") as status:
@@ -168,6 +185,7 @@ def marginal(
     from ..variants import parse_amount
 
     lang = check_lang_option(lang)
+    check_outputs([("--csv", csv)], [scenario])
     df = analysis.marginal_values(load(scenario), per=parse_amount(per))
     for t in df["text"]:
         out.print(t)
@@ -189,6 +207,7 @@ def explain(
     from ..engine import solve as run_solve
 
     lang = check_lang_option(lang)
+    check_outputs([("--csv", csv)], [scenario])
     sc = load(scenario)
     result = run_solve(sc)
     if village is not None:

@@ -33,6 +33,7 @@ import pandas as pd
 from ..cases import kayong_utara_2023
 from ..errors import Problem, ScenarioError
 from ..labels import check_lang, label, reverse, sheet
+from ..safeio import atomic_write, text_safe
 from ..scenario import Scenario, to_dict
 from .workers import aggregate, read_workers
 
@@ -340,7 +341,34 @@ def write_frame(wb: Any, title: str, df: pd.DataFrame, lang: str) -> None:
     ws.append([label(k, lang) for k in keys])
     for rec in df.itertuples(index=False):
         ws.append([plain_value(v) for v in rec])
+    text_cells(ws, df)
     style_sheet(ws, df, keys)
+
+
+def text_cells(ws: Any, df: pd.DataFrame, first_row: int = 2) -> None:
+    """Store the cells of ``df`` written from ``first_row`` that start with ``=`` as text, not formulas.
+
+    openpyxl reads any string starting with ``=`` as a formula; a worker ID or a village name
+    such as ``=HYPERLINK(...)`` must stay inert text (the OWASP CSV-injection rule).
+    """
+    for j, c in enumerate(df.columns, start=1):
+        col = df[c]
+        if not (pd.api.types.is_object_dtype(col) or pd.api.types.is_string_dtype(col) or isinstance(col.dtype, pd.CategoricalDtype)):
+            continue
+        vals = col.tolist()
+        if text_safe(vals, ("=",)) == vals:
+            continue
+        for i, v in enumerate(vals):
+            if isinstance(v, str) and v.startswith("="):
+                ws.cell(row=first_row + i, column=j).data_type = "s"
+
+
+def sheet_cells_as_text(ws: Any) -> None:
+    """:func:`text_cells` for a whole (small) sheet written by another writer (pandas)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def plain_value(v: Any) -> Any:
@@ -403,9 +431,9 @@ def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path, *, 
         ws.append([label(c, lang) for c in keep])
         for rec in df.itertuples(index=False):
             ws.append([None if _blank(v) else plain_value(v) for v in rec])
+        text_cells(ws, df)
         style_sheet(ws, df, keep)
-    wb.save(path)
-    return path
+    return atomic_write(path, wb.save)
 
 
 def write_template(path: str | Path, *, lang: str = "en") -> Path:

@@ -27,11 +27,11 @@ def _no_stdout() -> Iterator[None]:
     """Silence C-level stdout (HiGHS prints a banner when the first instance is made)."""
     try:
         fd = sys.stdout.fileno()
-    except (AttributeError, ValueError, OSError):
+        sys.stdout.flush()
+        saved = os.dup(fd)
+    except (AttributeError, ValueError, OSError):  # no stdout (closed): nothing to silence
         yield
         return
-    sys.stdout.flush()
-    saved = os.dup(fd)
     try:
         with open(os.devnull, "w") as null:
             os.dup2(null.fileno(), fd)
