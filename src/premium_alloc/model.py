@@ -17,8 +17,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from .errors import Problem, ScenarioError
 from . import rules
+from .errors import Problem, ScenarioError
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
 
