@@ -309,3 +309,36 @@ def test_cli_planner_commands(tmp_path, capsys):
     assert main(["marginal", str(path), "--per", "1jt"]) == 0
     assert "One more Rp1 million of APBD" in capsys.readouterr().out
     assert main(["explain", str(path), "--lang", "fr"]) == 2
+
+
+@pytest.mark.parametrize("name", ["tiny", "kayong"])
+def test_marginal_worker_months_exist_and_the_re_solve_is_shown(name):
+    # every premium in these scenarios is Rp16,800 a month: Rp1 billion buys at most 59,523 worker-months
+    sc = tiny(apbd=1_200_000, dd=600_000, dbh=400_000) if name == "tiny" else cases.kayong_utara_2023()
+    per = 1_000_000 if name == "tiny" else 1_000_000_000
+    mv = analysis.marginal_values(sc, per=per)
+    months = {p["id"]: p["months"] for p in sc["phases"]}
+    base = pa.solve(sc)
+    base_wm = sum(p.covered * months[p.phase] for p in base.phases)
+    for _, row in mv.iterrows():
+        assert row["coverage_w_per_bn"] + row["floor_w_per_bn"] == pytest.approx(row["w_per_bn"])
+        assert row["coverage_w_per_bn"] >= -1e-9 and row["floor_w_per_bn"] >= -1e-9
+        assert row["worker_months_per_bn"] <= 1e9 / 16_800 + 1e-6
+        assert row["max_worker_months_per_bn"] == pytest.approx(1e9 / 16_800)
+        # the re-solved effect of the whole amount, checked by an independent solve
+        d = copy.deepcopy(sc)
+        s = next(s for s in d["sources"] if s["id"] == row["source"])
+        if s["scope"] == "village":
+            k = len(s["budgets"])
+            s["budgets"] = {v: b + per // k + (1 if i < per % k else 0) for i, (v, b) in enumerate(s["budgets"].items())}
+        else:
+            s["budget"] += per
+        r1 = pa.solve(d)
+        gain = sum(p.covered * months[p.phase] for p in r1.phases) - base_wm
+        assert row["gain_worker_months"] == gain
+        # money the base plan left unspent (remainders below one premium) may join the extra
+        left = sum(x.budget_idr - x.spent_idr for x in base.sources)
+        assert gain <= (per + left) / 16_800
+        assert "Re-solved with" in row["text"]
+        if row["w_per_bn"] > 0 and row["priority"]:
+            assert f"{row['worker_months_per_bn'] * per / 1e9:,.0f} more" in row["text"]

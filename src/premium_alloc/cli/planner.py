@@ -186,10 +186,12 @@ def marginal(
 
     lang = check_lang_option(lang)
     check_outputs([("--csv", csv)], [scenario])
-    df = analysis.marginal_values(load(scenario), per=parse_amount(per))
+    with err.status("marginal", spinner="dots") as status:
+        df = analysis.marginal_values(load(scenario), per=parse_amount(per), progress=lambda m: status.update(m))
     for t in df["text"]:
-        out.print(t)
-    print_frame(df[["source", "budget_idr", "w_per_bn", "fd_w_per_bn", "gain_w", "gain_worker_months"]], "Marginal value per source", lang)
+        out.print(t, highlight=False)
+    cols = ["source", "budget_idr", "w_per_bn", "coverage_w_per_bn", "floor_w_per_bn", "worker_months_per_bn", "max_worker_months_per_bn", "gain_worker_months"]
+    print_frame(df[cols], "Marginal value per source (rates per Rp1 billion hold for small changes; gains are re-solved)", lang)
     _write_csv(df, csv, lang)
 
 
