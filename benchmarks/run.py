@@ -7,7 +7,7 @@ Compared, in one run:
 - ours: ``premium-alloc solve SCENARIO --out RESULT.json`` end to end (a fresh process: import,
   read JSON, build, solve, verify, write), with its peak memory (the process and its workers);
 - raw floor: the same model built as numpy arrays and passed straight to highspy's LP, part by
-  part (``build_model`` + ``highs.linear_program`` + ``highs.solve_lp``; no repair, no report);
+  part (``build_model`` + ``solvers.lp.linear_program`` + ``HighsSolver().solve``; no repair, no report);
 - HiGHS's own MILP on each part's exact model, 2 s, no start (regency);
 - naive: one PuLP binary per worker, source and phase (HiGHS through PuLP), with a time limit;
 - greedy: by priority, cheapest source first (``benchmarks/greedy.py``).
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 
 import premium_alloc as pa  # noqa: E402
 from premium_alloc import synthetic
-from premium_alloc.solvers import highs
+from premium_alloc.solvers.highs import HighsSolver  # noqa: E402
 from premium_alloc.solvers.lp import linear_program  # noqa: E402
 from premium_alloc.groups import group_table  # noqa: E402
 from premium_alloc.model import model_from_groups as build_model  # noqa: E402
@@ -146,8 +146,9 @@ def raw_floor(sc: Scenario) -> dict[str, Any]:
     model = build_model(sc, groups)
     t1 = time.perf_counter()
     lp_obj = 0.0
+    solver = HighsSolver()
     for part in model.parts:
-        lp_obj += highs.solve_lp(linear_program(part)).objective
+        lp_obj += solver.solve(linear_program(part)).objective
     t2 = time.perf_counter()
     return {"seconds": t2 - t0, "build_seconds": t1 - t0, "lp_seconds": t2 - t1, "lp_objective": lp_obj, "columns": model.n_cols, "parts": len(model.parts)}
 
@@ -188,7 +189,7 @@ def highs_milp_reference(sc: Scenario, time_limit: float = 2.0) -> dict[str, Any
     total, bound, t0 = 0.0, 0.0, time.perf_counter()
     for part in model.parts:
         lp = linear_program(part)
-        out = highs.solve_milp(lp, None, gap=1e-4, abs_gap=1e-6, time_limit=time_limit)
+        out = HighsSolver().solve(lp, integer=True, gap=1e-4, abs_gap=1e-6, time_limit=time_limit)
         total += out.objective
         bound += out.bound
     return {"objective": total, "bound": bound, "seconds": time.perf_counter() - t0, "time_limit_per_part": time_limit, "parts": len(model.parts)}

@@ -8,8 +8,10 @@ they stop on their limit.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import importlib
 import json
+import re
 import warnings
 
 import numpy as np
@@ -17,14 +19,15 @@ import pulp
 import pytest
 
 import premium_alloc as pa
-from premium_alloc import synthetic
+from premium_alloc import analysis, solvers, synthetic
 from premium_alloc.cli import ExitCode, main
 from premium_alloc.errors import SolverError, SolverFallbackWarning, VerificationError
 from premium_alloc.groups import group_table
 from premium_alloc.model import model_from_groups as build_model
-from premium_alloc.solvers import highs
-from premium_alloc.solvers import pulp as pulp_adapter
-from premium_alloc.solvers.pulp import PulpOutcome
+from premium_alloc.solvers.highs import HighsSolver
+from premium_alloc.solvers.lp import linear_program
+from premium_alloc.solvers.protocol import Feature, Solution, Solver, Termination, certified_bound
+from premium_alloc.solvers.pulp import PulpSolver
 from premium_alloc.verify import verify, violations
 
 try:
@@ -84,6 +87,87 @@ def assert_true_gap(r: pa.Result) -> None:
     assert r.gap == pytest.approx((r.bound - r.objective) / r.bound)
 
 
+# ---- stand-in back-ends: each fault is a broken solver object handed to the engine -------------
+class TimeLimitedHighs(HighsSolver):
+    """HiGHS whose MILP stops on its time limit with a poor incumbent and a weak bound."""
+
+    def solve(self, lp, *, integer=False, **kw):
+        if not integer:
+            return super().solve(lp, integer=integer, **kw)
+        return Solution(np.zeros(lp.cost.size), lp.n_x, 0.0, Termination.TIME_LIMIT, bound=6.0, report="Time limit reached")
+
+
+class CbcOptimalOnTimeLimit(PulpSolver):
+    """PuLP 3.x's CBC stopped on its time limit: "Optimal", with a poor incumbent."""
+
+    calls = 0
+
+    def solve(self, lp, *, integer=False, **kw):
+        if not integer:
+            return super().solve(lp, integer=integer, **kw)
+        type(self).calls += 1
+        return Solution(np.zeros(lp.cost.size), lp.n_x, 0.0, Termination.FEASIBLE, report="Optimal / Solution Found")
+
+
+class FailingHighs(HighsSolver):
+    """HiGHS that fails on the LP, on the MILP, or on both."""
+
+    def __init__(self, lp=False, milp=False):
+        super().__init__()
+        self.fail_lp, self.fail_milp = lp, milp
+
+    def __reduce__(self):
+        return (FailingHighs, (self.fail_lp, self.fail_milp))
+
+    def solve(self, lp, *, integer=False, **kw):
+        if integer and self.fail_milp:
+            raise SolverError("HiGHS found no integer plan: kSolveError")
+        if not integer and self.fail_lp:
+            raise SolverError("HiGHS could not solve the LP relaxation: kSolveError")
+        return super().solve(lp, integer=integer, **kw)
+
+
+class CrashingCbc(PulpSolver):
+    def solve(self, lp, *, integer=False, **kw):
+        if integer:
+            raise SolverError("the PuLP solver failed: PulpSolverError: cbc died")
+        return super().solve(lp, integer=integer, **kw)
+
+
+class SpoiledHighs(HighsSolver):
+    """HiGHS whose answers are spoiled by ``lp_how`` / ``milp_how`` (Solution -> Solution)."""
+
+    def __init__(self, lp_how=None, milp_how=None):
+        super().__init__()
+        self.lp_how, self.milp_how = lp_how, milp_how
+
+    def solve(self, lp, *, integer=False, **kw):
+        out = super().solve(lp, integer=integer, **kw)
+        how = self.milp_how if integer else self.lp_how
+        return how(out) if how else out
+
+
+@pytest.fixture
+def registry():
+    """Register stand-in back-ends by name for one test (the CLI looks its solvers up by name)."""
+    saved = {}
+
+    def use(name, factory):
+        saved.setdefault(name, solvers.register(name, factory))
+
+    yield use
+    for name, old in saved.items():
+        solvers.register(name, old)
+
+
+def missing_highs():
+    return HighsSolver(api=None)
+
+
+def missing_pulp():
+    return PulpSolver("cbc", api=None)
+
+
 # ---- time limits: the status comes from the proven bound, never from the solver's word ----------
 def test_knapsack_reference_numbers():
     assert reference_optimum(knapsack()).objective == 5
@@ -100,17 +184,11 @@ def test_deadline_already_passed_gives_feasible_with_the_true_gap():
     assert json.loads(r.to_json())["status"] == "feasible"
 
 
-def test_cbc_saying_optimal_on_its_time_limit_is_not_believed(monkeypatch):
+def test_cbc_saying_optimal_on_its_time_limit_is_not_believed():
     """PuLP 3.x returns "Optimal" for a CBC run stopped by its time limit (sol_status tells)."""
-    seen = {}
-
-    def stopped_on_time_limit(lp, solver, *, integer=True):
-        seen["called"] = True
-        return PulpOutcome(x=np.zeros(lp.n_x), status="Optimal", solution_status="Solution Found")
-
-    monkeypatch.setattr(solve_mod, "solve_with_pulp", stopped_on_time_limit)
-    r = pa.solve(knapsack(), backend="cbc", milp="always")
-    assert seen
+    CbcOptimalOnTimeLimit.calls = 0
+    r = pa.solve(knapsack(), backend=CbcOptimalOnTimeLimit("cbc"), milp="always")
+    assert CbcOptimalOnTimeLimit.calls == 1
     assert r.status == "feasible"
     assert r.objective == 5.0  # the repaired LP plan beats CBC's poor incumbent and is kept
     assert r.bound == 6.0  # the certified LP bound, not CBC's claim
@@ -127,12 +205,8 @@ def test_real_cbc_never_sets_the_bound_from_its_status():
     assert_true_gap(r)
 
 
-def test_highs_stopped_on_its_time_limit(monkeypatch):
-    def time_limit(lp, start, *, gap, abs_gap, time_limit):
-        return highs.HighsOutcome(x=np.zeros(lp.n_x), objective=0.0, bound=6.0, row_dual=None, status="Time limit reached")
-
-    monkeypatch.setattr(highs, "solve_milp", time_limit)
-    r = pa.solve(knapsack(), milp="always")
+def test_highs_stopped_on_its_time_limit():
+    r = pa.solve(knapsack(), backend=TimeLimitedHighs(), milp="always")
     assert (r.status, r.objective, r.bound) == ("feasible", 5.0, 6.0)
     assert_true_gap(r)
 
@@ -144,21 +218,20 @@ def test_status_is_optimal_exactly_when_the_gap_is_met():
 
 
 # ---- missing or broken solvers ------------------------------------------------------------------
-def test_missing_highspy_falls_back_to_cbc_with_a_warning(monkeypatch):
+def test_missing_highspy_falls_back_to_cbc_with_a_warning():
     sc = tight()
     expected = pa.solve(sc)
-    monkeypatch.setattr(highs, "highspy", None)
     with pytest.warns(SolverFallbackWarning, match="highspy cannot be imported .*falling back to PuLP's CBC"):
-        r = pa.solve(sc)
+        r = pa.solve(sc, backend=missing_highs())
     assert r.info.backend == "cbc"
     assert oracle_problems(sc, r) == []
     assert r.status == "optimal" and r.gap <= 0.005
     assert r.bound == pytest.approx(expected.bound, rel=1e-9)  # the same LP, solved by CBC
 
 
-def test_missing_highspy_and_cbc_is_a_clear_solver_failure(monkeypatch, tmp_path, capsys):
-    monkeypatch.setattr(highs, "highspy", None)
-    monkeypatch.setattr(pulp_adapter, "pulp", None)
+def test_missing_highspy_and_cbc_is_a_clear_solver_failure(registry, tmp_path, capsys):
+    registry("highs", missing_highs)
+    registry("cbc", missing_pulp)
     with pytest.raises(SolverError, match="highspy cannot be imported .* PuLP is not installed"):
         pa.solve(knapsack())
     path = tmp_path / "s.json"
@@ -168,33 +241,83 @@ def test_missing_highspy_and_cbc_is_a_clear_solver_failure(monkeypatch, tmp_path
     assert not (tmp_path / "r.json").exists()
 
 
-def test_highs_failing_on_the_lp_falls_back_to_cbc(monkeypatch):
-    def broken(lp):
-        raise SolverError("HiGHS could not solve the LP relaxation: kSolveError")
+def test_need_without_highspy_answers_through_cbc(registry, tmp_path, capsys):
+    """The budget question runs through the same interface: CBC solves it, with the same warning."""
+    sc = knapsack()
+    with_highs = analysis.min_budget(sc, "APBD", "all", exact="rupiah")
+    # every worker for a month: 6 x Rp16,800 = Rp100,800, i.e. Rp58,800 more than Rp42,000
+    assert (with_highs.status, with_highs.need_idr) == ("exact", 58_800)
+    with pytest.warns(SolverFallbackWarning, match="highspy cannot be imported .*falling back to PuLP's CBC"):
+        nd = analysis.min_budget(sc, "APBD", "all", exact="rupiah", backend=missing_highs())
+    assert (nd.status, nd.need_idr, nd.lower_idr) == ("exact", 58_800, 58_800)
+    registry("highs", missing_highs)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(sc), encoding="utf-8")
+    with pytest.warns(SolverFallbackWarning):
+        code = main(["need", str(path), "--target", "all", "--exact", "rupiah"])
+    assert code == ExitCode.OK
+    assert re.search(r"APBD needs Rp58[.,]800 more", capsys.readouterr().out)
 
-    monkeypatch.setattr(highs, "solve_lp", broken)
+
+def test_need_without_any_solver_is_a_clear_solver_failure(registry, tmp_path, capsys):
+    registry("highs", missing_highs)
+    registry("cbc", missing_pulp)
+    with pytest.raises(SolverError, match="highspy cannot be imported .* PuLP is not installed"):
+        analysis.min_budget(knapsack(), "APBD", "all")
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(knapsack()), encoding="utf-8")
+    assert main(["need", str(path), "--target", "all"]) == ExitCode.SOLVER_FAILURE
+    assert "highspy cannot be imported" in capsys.readouterr().err
+
+
+def test_highs_failing_on_the_lp_falls_back_to_cbc():
     sc = tight()
     with pytest.warns(SolverFallbackWarning, match="kSolveError; solving the LP relaxation with PuLP's CBC"):
-        r = pa.solve(sc)
+        r = pa.solve(sc, backend=FailingHighs(lp=True))
     assert oracle_problems(sc, r) == [] and r.status == "optimal"
 
 
-def test_a_failing_milp_keeps_the_repaired_plan_and_reports_its_gap(monkeypatch):
-    def broken(*a, **k):
-        raise SolverError("HiGHS found no integer plan: kSolveError")
-
-    monkeypatch.setattr(highs, "solve_milp", broken)
+def test_a_failing_milp_keeps_the_repaired_plan_and_reports_its_gap():
     with pytest.warns(SolverFallbackWarning, match="keeping the repaired LP plan"):
-        r = pa.solve(knapsack())
+        r = pa.solve(knapsack(), backend=FailingHighs(milp=True))
     assert (r.status, r.objective, r.bound) == ("feasible", 5.0, 6.0)
 
-    def cbc_crash(*a, **k):
-        raise SolverError("the PuLP solver failed: PulpSolverError: cbc died")
-
-    monkeypatch.setattr(solve_mod, "solve_with_pulp", cbc_crash)
     with pytest.warns(SolverFallbackWarning, match="cbc died"):
-        r = pa.solve(knapsack(), backend="cbc")
+        r = pa.solve(knapsack(), backend=CrashingCbc("cbc"))
     assert (r.status, r.objective) == ("feasible", 5.0)
+
+
+def test_solvers_are_chosen_by_name_with_their_features():
+    h, c = solvers.from_name("HiGHS"), solvers.from_name("cbc")
+    assert isinstance(h, HighsSolver) and isinstance(c, PulpSolver)
+    assert {Feature.WARM_RESOLVE, Feature.DUALS, Feature.PROVEN_BOUND, Feature.MILP_START} <= h.features
+    assert Feature.PROVEN_BOUND not in c.features and Feature.WARM_RESOLVE not in c.features
+    assert isinstance(h, Solver) and isinstance(c, Solver)
+    assert solvers.from_name(h) is h
+    with pytest.raises(SolverError, match="cannot re-solve warm"):
+        c.resolve(c.solve(_knapsack_lp()), np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def _knapsack_lp():
+    model = build_model(pa.load_scenario(knapsack()), group_table(pa.load_scenario(knapsack()))[0])
+    return linear_program(model.parts[0])
+
+
+def test_both_back_ends_give_the_same_lp_and_a_certified_bound():
+    lp = _knapsack_lp()
+    h = solvers.from_name("highs").solve(lp)
+    c = solvers.from_name("cbc").solve(lp)
+    assert h.termination == c.termination == Termination.OPTIMAL
+    assert h.objective == pytest.approx(6.0) and c.objective == pytest.approx(6.0)
+    assert certified_bound(lp, h.row_dual) == pytest.approx(6.0)
+    assert certified_bound(lp, c.row_dual) == pytest.approx(6.0)
+    m = solvers.from_name("highs").solve(lp, integer=True)
+    assert (m.termination, m.objective, m.bound) == (Termination.OPTIMAL, 5.0, 5.0)
+
+
+def test_cbc_gets_the_scenarios_gap_and_time_limit():
+    made = PulpSolver("cbc").make(gap=0.02, time_limit=12.3)
+    assert made.timeLimit == 13 and made.optionsDict.get("gapRel") == 0.02
 
 
 def test_unknown_pulp_solver_lists_the_available_ones():
@@ -226,42 +349,30 @@ def test_unknown_milp_mode_is_refused():
 
 
 # ---- numerical trouble: repaired, or caught by the integer post-solve check -------------------
-def _spoil_lp(monkeypatch, how):
-    real = highs.solve_lp
-
-    def spoiled(lp):
-        out = real(lp)
-        return how(out)
-
-    monkeypatch.setattr(highs, "solve_lp", spoiled)
+def _with(out, **changes):
+    return dataclasses.replace(out, **changes)
 
 
-def test_lp_solution_over_every_budget_is_repaired(monkeypatch):
+def test_lp_solution_over_every_budget_is_repaired():
     sc = tight()
-    _spoil_lp(monkeypatch, lambda out: highs.HighsOutcome(out.x * 1.03 + 0.6, out.objective, out.bound, out.row_dual, out.status))
-    r = pa.solve(sc, milp="never")
+    spoiled = SpoiledHighs(lp_how=lambda out: _with(out, primal=out.primal * 1.03 + 0.6, state=None))
+    r = pa.solve(sc, backend=spoiled, milp="never")
     assert oracle_problems(sc, r) == []
     for s in r.sources:
         assert s.spent_idr <= s.budget_idr
 
 
-def test_milp_solution_over_a_budget_is_repaired(monkeypatch):
-    real = highs.solve_milp
-
-    def over(lp, start, **kw):
-        out = real(lp, start, **kw)
-        return highs.HighsOutcome(out.x + 1.0, out.objective, out.bound, None, out.status)
-
-    monkeypatch.setattr(highs, "solve_milp", over)
+def test_milp_solution_over_a_budget_is_repaired():
     sc = tight()
-    r = pa.solve(sc, milp="always")
+    r = pa.solve(sc, backend=SpoiledHighs(milp_how=lambda out: _with(out, primal=out.primal + 1.0)), milp="always")
     assert r.info.methods == {"milp-highs": 1}
     assert oracle_problems(sc, r) == []
 
 
 def test_unrepaired_plan_over_budget_is_caught_by_verification(monkeypatch, tmp_path, capsys):
     sc = tight()
-    # without repair, a plan one worker over what the money allows in every column
+    # without repair (not a solver fault: the repair step itself is switched off), a plan one
+    # worker over what the money allows in every column
     monkeypatch.setattr(solve_mod, "round_plan", lambda part, x: np.floor(x + 1e-6).astype(np.int64) + 1)
     with pytest.raises(VerificationError) as info:
         pa.solve(sc, milp="never")
@@ -288,16 +399,15 @@ def test_a_plan_one_rupiah_over_is_caught():
     assert found == [f"source APBD: spends Rp{r.sources[0].spent_idr:,} of a Rp{r.sources[0].spent_idr - 1:,} budget"]
 
 
-def test_the_bound_does_not_trust_the_solvers_objective(monkeypatch):
+def test_the_bound_does_not_trust_the_solvers_objective():
     sc = tight()
     honest = pa.solve(sc)
-    _spoil_lp(monkeypatch, lambda out: highs.HighsOutcome(out.x, 0.5 * out.objective, 0.5 * out.bound, out.row_dual, out.status))
-    r = pa.solve(sc)
+    r = pa.solve(sc, backend=SpoiledHighs(lp_how=lambda out: _with(out, objective=0.5 * out.objective, bound=0.5 * out.bound)))
     assert r.bound == honest.bound and r.status == honest.status
 
 
 @pytest.mark.parametrize("noise", ["scaled", "random", "negative", "nan"])
-def test_spoiled_duals_only_weaken_the_bound(monkeypatch, noise):
+def test_spoiled_duals_only_weaken_the_bound(noise):
     sc = knapsack(gap=0.005)
     rng = np.random.default_rng(0)
     spoil = {
@@ -306,8 +416,7 @@ def test_spoiled_duals_only_weaken_the_bound(monkeypatch, noise):
         "negative": lambda y: -np.abs(y) - 1,
         "nan": lambda y: np.full(y.size, np.nan),
     }[noise]
-    _spoil_lp(monkeypatch, lambda out: highs.HighsOutcome(out.x, out.objective, out.bound, spoil(out.row_dual), out.status))
-    r = pa.solve(sc, milp="never")
+    r = pa.solve(sc, backend=SpoiledHighs(lp_how=lambda out: _with(out, row_dual=spoil(out.row_dual))), milp="never")
     assert r.bound >= 5.0  # still an upper bound on the true optimum
     assert r.bound >= r.objective
     assert (r.status == "optimal") == (r.gap <= 0.005)

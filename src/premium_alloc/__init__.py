@@ -33,6 +33,7 @@ _PUBLIC = {
     "mask_nik": "io.workers",
     "read_workers": "io.workers",
     "Model": "model",
+    "Resolver": "engine",
     "SolveOptions": "engine",
     "build_model": "engine",
     "solve": "engine",
@@ -41,6 +42,8 @@ _PUBLIC = {
     "PhaseSummary": "result",
     "Result": "result",
     "SolveInfo": "result",
+    "Solver": "solvers.protocol",
+    "Termination": "solvers.protocol",
     "SourceSummary": "result",
     "VillageSummary": "result",
     "worker_plan": "plan",
@@ -54,15 +57,18 @@ __all__ = [
     "PremiumAllocError",
     "Problem",
     "RateTable",
+    "Resolver",
     "Result",
     "Scenario",
     "ScenarioError",
     "SolveInfo",
     "SolveOptions",
+    "Solver",
     "SolverError",
     "SolverFallbackWarning",
     "SourceSummary",
     "Status",
+    "Termination",
     "VerificationError",
     "VillageSummary",
     "__version__",
@@ -81,7 +87,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
-    from .engine import SolveOptions, build_model, solve, solve_model
+    from .engine import Resolver, SolveOptions, build_model, solve, solve_model
     from .errors import (
         PremiumAllocError,
         Problem,
@@ -98,6 +104,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     from .rates import RateTable, default_table, monthly_premium, phase_premium
     from .result import Allocation, PhaseSummary, Result, SolveInfo, SourceSummary, VillageSummary
     from .scenario import Scenario, validate_dict
+    from .solvers.protocol import Solver, Termination
 
 
 def __getattr__(name: str) -> Any:

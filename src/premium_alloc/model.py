@@ -386,12 +386,7 @@ def split_parts(model: Model, src_rank: np.ndarray) -> list[Part]:
         b_u, brow = np.unique(model.col_brow[cols], return_inverse=True)
         gp_u, gp = np.unique(gp_global[cols], return_inverse=True)
         vp_u, vp = np.unique(vp_global[cols], return_inverse=True)
-        gp_next = np.full(gp_u.size, NONE, dtype=np.int64)
-        if model.scenario.objective.continuity:
-            pos = np.searchsorted(gp_u, gp_u + 1)
-            ok = (pos < gp_u.size) & ((gp_u % P) < P - 1)
-            ok[ok] &= gp_u[pos[ok]] == gp_u[ok] + 1
-            gp_next[ok] = pos[ok]
+        gp_next = next_phase(gp_u, P) if model.scenario.objective.continuity else np.full(gp_u.size, NONE, dtype=np.int64)
         parts.append(
             Part(
                 cols=cols,
@@ -412,3 +407,17 @@ def split_parts(model: Model, src_rank: np.ndarray) -> list[Part]:
             )
         )
     return parts
+
+
+def next_phase(gp_u: np.ndarray, P: int) -> np.ndarray:
+    """The continuity link: for sorted (group, phase) codes ``g * P + p``, the position of ``(g, p + 1)``, or NONE.
+
+    The one home of the link between a group's phase and its next: the LP rows
+    (:mod:`premium_alloc.solvers.lp`) and the repair read it from here.
+    """
+    out = np.full(gp_u.size, NONE, dtype=np.int64)
+    pos = np.searchsorted(gp_u, gp_u + 1)
+    ok = (pos < gp_u.size) & ((gp_u % P) < P - 1)
+    ok[ok] &= gp_u[pos[ok]] == gp_u[ok] + 1
+    out[ok] = pos[ok]
+    return out

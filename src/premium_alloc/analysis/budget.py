@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
-from .. import tally
-from ..engine import build_model, solve
-from ..errors import SolverError
+from .. import solvers, tally
+from ..engine import build_model, lp_solver_for, relaxation, solve
+from ..errors import SolverError, SolverFallbackWarning
 from ..formats import rupiah
 from ..io.load import ScenarioLike, as_scenario
 from ..labels import relabel
 from ..model import NONE, Model
 from ..scenario import Scenario
-from ..solvers import highs
+from ..solvers.lp import LinearProgram, need_program
+from ..solvers.protocol import Feature, Termination, certified_bound
+from ..solvers.pulp import PulpSolver
 from ..variants import Change, Variant, budget, summarize
 
 __all__ = ["BudgetNeed", "Target", "frontier", "min_budget", "need_sentence", "need_table"]
@@ -236,173 +238,36 @@ def _static_unreachable(model: Model, need_gp: np.ndarray, need_vp: np.ndarray) 
     return out
 
 
-def _need_program(model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray) -> tuple[highs.LinearProgram, np.ndarray, np.ndarray]:
-    """The MILP: minimise the extra rupiah of source ``si`` subject to every rule and the target.
+def _run_need_milp(lp: LinearProgram, abs_gap: float, time_limit: float, backend: str | Any = "highs") -> tuple[str, np.ndarray | None, float]:
+    """Solve the need MILP through the solver interface; returns (status, x or None, proven lower bound on the extra rupiah).
 
-    Returns the program, its x columns (model column indices) and its extra-budget rows
-    (model budget rows of the source). Budget rows are in units of one premium.
+    A back-end that proves no MILP bound (PuLP) gets the bound certified from the LP
+    relaxation's duals instead, so the answer is never more exact than what is proven.
     """
-    G, P = need_gp.shape
-    n = model.groups["count"].to_numpy(np.int64)
-    vidx = model.groups["vidx"].to_numpy(np.int64)
-    if need_vp.any():
-        cols = np.arange(model.n_cols)
-    else:  # only the target's groups matter (in every phase, for continuity): others only spend money
-        cols = np.flatnonzero(need_gp.any(axis=1)[model.col_g])
-    nx = cols.size
-    cg, cp, cost, brow = model.col_g[cols], model.col_p[cols], model.col_cost[cols], model.col_brow[cols]
-    gp = cg * P + cp
-    vp = vidx[cg] * P + cp
-    b_u, b_loc = np.unique(brow, return_inverse=True)
-    extra_rows = b_u[model.budget_source[b_u] == si]
-    ny = extra_rows.size
-    scale = np.ones(b_u.size)
-    np.maximum.at(scale, b_loc, cost.astype(float))
-    rows, cidx, vals, lo, hi = [], [], [], [], []
-    r = 0
-    # budgets, in units of one premium: spend - extra <= budget
-    rows.append(b_loc)
-    cidx.append(np.arange(nx))
-    vals.append(cost / scale[b_loc])
-    ypos = np.searchsorted(b_u, extra_rows)
-    rows.append(ypos)
-    cidx.append(nx + np.arange(ny))
-    vals.append(-np.ones(ny))
-    lo.append(np.full(b_u.size, -np.inf))
-    cap_spend = _max_spend(b_loc, cost, n[cg], model.budget[b_u])
-    cap_spend[np.isin(b_u, extra_rows)] = model.budget[b_u][np.isin(b_u, extra_rows)]
-    hi.append(cap_spend / scale)
-    r += b_u.size
-    # cover of each (group, phase): target pairs exactly n, others at most n
-    gp_u, gp_loc = np.unique(gp, return_inverse=True)
-    rows.append(r + gp_loc)
-    cidx.append(np.arange(nx))
-    vals.append(np.ones(nx))
-    full = need_gp.ravel()[gp_u]
-    lo.append(np.where(full, n[gp_u // P], -np.inf).astype(float))
-    hi.append(n[gp_u // P].astype(float))
-    r += gp_u.size
-    # floors and caps of each (village, phase)
-    vp_u, vp_loc = np.unique(vp, return_inverse=True)
-    floor = np.where(need_vp.ravel()[vp_u], model.target.ravel()[vp_u], -np.inf).astype(float)
-    cap = np.where(model.vmax.ravel()[vp_u] != NONE, model.vmax.ravel()[vp_u], np.inf).astype(float)
-    keep = np.isfinite(floor) | np.isfinite(cap)
-    vrow = np.full(vp_u.size, NONE, dtype=np.int64)
-    vrow[keep] = r + np.arange(int(keep.sum()))
-    sel = np.flatnonzero(vrow[vp_loc] != NONE)
-    rows.append(vrow[vp_loc[sel]])
-    cidx.append(sel)
-    vals.append(np.ones(sel.size))
-    lo.append(floor[keep])
-    hi.append(cap[keep])
-    r += int(keep.sum())
-    # continuity: cover(g, p) - cover(g, p+1) <= 0
-    if model.scenario.objective.continuity and P > 1:
-        pos = np.searchsorted(gp_u, gp_u + 1)
-        ok = (pos < gp_u.size) & ((gp_u % P) < P - 1)
-        ok[ok] &= gp_u[pos[ok]] == gp_u[ok] + 1
-        link = np.flatnonzero(ok)
-        lrow_of = np.full(gp_u.size, NONE, dtype=np.int64)
-        lrow_of[link] = r + np.arange(link.size)
-        nxt_of = np.full(gp_u.size, NONE, dtype=np.int64)
-        nxt_of[link] = pos[link]
-        prev_row = np.full(gp_u.size, NONE, dtype=np.int64)
-        prev_row[pos[link]] = lrow_of[link]
-        a = np.flatnonzero(lrow_of[gp_loc] != NONE)
-        b = np.flatnonzero(prev_row[gp_loc] != NONE)
-        rows += [lrow_of[gp_loc[a]], prev_row[gp_loc[b]]]
-        cidx += [a, b]
-        vals += [np.ones(a.size), -np.ones(b.size)]
-        lo.append(np.full(link.size, -np.inf))
-        hi.append(np.zeros(link.size))
-        r += link.size
-    matrix = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cidx))), shape=(r, nx + ny))
-    # maximise minus the extra rupiah: y is in premium units of its row
-    cost_vec = np.concatenate([np.zeros(nx), -scale[ypos]])
-    lp = highs.LinearProgram(
-        cost=cost_vec,
-        lower=np.zeros(nx + ny),
-        upper=np.concatenate([n[cg].astype(float), np.full(ny, np.inf)]),
-        matrix=matrix,
-        row_lower=np.concatenate(lo),
-        row_upper=np.concatenate(hi),
-        n_x=nx,
-        q_vp=np.zeros(0, dtype=np.int64),
-        budget_rows=np.zeros(0, dtype=np.int64),
-        budget_scale=np.zeros(0),
-        col_vp=vp_loc,
-        vp_target=np.zeros(0),
-    )
-    return lp, cols, extra_rows
-
-
-def _max_spend(row: np.ndarray, cost: np.ndarray, count: np.ndarray, budget: np.ndarray, max_states: int = 4_000_000) -> np.ndarray:
-    """Per budget row, the most an integer plan can spend: a bounded subset sum <= budget.
-
-    A valid cut for every integer plan (each column at most its group's count); it closes
-    most of the gap between the LP and integer plans when small budgets (a village's) leave
-    a remainder smaller than one premium. Rows too large for the bitset keep their budget.
-    """
-    out = budget.astype(np.int64).copy()
-    order = np.argsort(row, kind="stable")
-    starts = np.searchsorted(row[order], np.arange(budget.size + 1))
-    for b in range(budget.size):
-        idx = order[starts[b] : starts[b + 1]]
-        c = cost[idx]
-        k = count[idx]
-        keep = c > 0
-        if not keep.any():
-            continue
-        c, k = c[keep], k[keep]
-        if int((c * k).sum()) <= budget[b]:
-            out[b] = int((c * k).sum())
-            continue
-        g = int(np.gcd.reduce(c))
-        units = int(budget[b]) // g
-        if units > max_states:
-            continue
-        uc, inv = np.unique(c // g, return_inverse=True)
-        uk = np.bincount(inv, weights=k).astype(np.int64)
-        reach = np.zeros(units + 1, dtype=bool)
-        reach[0] = True
-        for w, m in zip(uc.tolist(), uk.tolist()):
-            m = min(m, units // w)
-            part = 1
-            while m > 0:
-                take = min(part, m)
-                shift = take * w
-                if shift <= units:
-                    reach[shift:] |= reach[: units + 1 - shift].copy()
-                m -= take
-                part *= 2
-        out[b] = int(np.flatnonzero(reach)[-1]) * g
-    return out
-
-
-def _run_need_milp(lp: highs.LinearProgram, abs_gap: float, time_limit: float) -> tuple[str, np.ndarray | None, float]:
-    """Solve the need MILP; returns (status, x or None, proven lower bound on the extra rupiah)."""
-    import highspy
-
-    h = highs.new_highs()
-    highs.pass_model(h, lp, integer=True)
-    h.setOptionValue("mip_rel_gap", 0.0)
-    h.setOptionValue("mip_abs_gap", max(abs_gap, 1e-6))
-    h.setOptionValue("time_limit", float(time_limit))
-    h.setOptionValue("mip_feasibility_tolerance", 1e-9)
-    h.setOptionValue("primal_feasibility_tolerance", 1e-9)
-    h.run()
-    st = h.getModelStatus()
-    if st in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
-        return "infeasible", None, math.inf
-    if st == highspy.HighsModelStatus.kModelEmpty:  # nothing to decide: the target asks nothing of this program
+    if lp.cost.size == 0:  # nothing to decide: the target asks nothing of this program
         return "optimal", np.zeros(lp.n_x), 0.0
-    sol = h.getSolution()
-    if not sol.value_valid:
-        if st == highspy.HighsModelStatus.kTimeLimit:
-            return "time_limit", None, -float(h.getInfo().mip_dual_bound)
-        raise SolverError(f"HiGHS found no plan for the budget question: {h.modelStatusToString(st)}")
-    bound = -float(h.getInfo().mip_dual_bound)  # objective is minus the extra
-    return ("optimal" if st == highspy.HighsModelStatus.kOptimal else "time_limit"), np.asarray(sol.col_value)[: lp.n_x], bound
+    solver = solvers.from_name(backend)
+    if not solver.available:
+        reason = solver.unavailable_reason
+        if isinstance(solver, PulpSolver):
+            raise SolverError(reason)
+        cbc = solvers.from_name("cbc")
+        if not cbc.available:
+            raise SolverError(f"{reason} and {cbc.unavailable_reason}")
+        warnings.warn(f"{reason}; falling back to PuLP's CBC", SolverFallbackWarning, stacklevel=3)
+        solver = cbc
+    out = solver.solve(lp, integer=True, gap=0.0, abs_gap=max(abs_gap, 1e-6), time_limit=float(time_limit), tolerance=1e-9)
+    if out.termination in (Termination.INFEASIBLE, Termination.UNBOUNDED):
+        return "infeasible", None, math.inf
+    if Feature.PROVEN_BOUND in solver.features:
+        bound = -out.bound  # the objective is minus the extra
+    else:
+        bound = -certified_bound(lp, relaxation(lp, lp_solver_for(solver)).row_dual)
+    if not out.primal.size:
+        if out.termination == Termination.TIME_LIMIT:
+            return "time_limit", None, bound
+        raise SolverError(f"{solver.name} found no plan for the budget question: {out.report}")
+    return ("optimal" if out.termination == Termination.OPTIMAL else "time_limit"), out.x, bound
 
 
 def _meets(model: Model, x: np.ndarray, need_gp: np.ndarray, need_vp: np.ndarray, si: int) -> np.ndarray:
@@ -419,7 +284,7 @@ def _meets(model: Model, x: np.ndarray, need_gp: np.ndarray, need_vp: np.ndarray
 
 
 def _least_extra(
-    model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray, resolution: int, time_limit: float
+    model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray, resolution: int, time_limit: float, backend: str | Any = "highs"
 ) -> tuple[str, np.ndarray | None, np.ndarray | None, int]:
     """The least extra money of source ``si`` for which *some* plan meets the target (a MILP).
 
@@ -427,8 +292,8 @@ def _least_extra(
     status is ``"optimal"``, ``"time_limit"`` or ``"infeasible"``. Only this function runs
     the MILP: the re-solve search in :func:`min_budget` does not depend on how.
     """
-    lp, cols, _ = _need_program(model, si, need_gp, need_vp)
-    status, xs, lower = _run_need_milp(lp, abs_gap=resolution - 0.5, time_limit=time_limit)
+    lp, cols, _ = need_program(model, si, need_gp, need_vp)
+    status, xs, lower = _run_need_milp(lp, abs_gap=resolution - 0.5, time_limit=time_limit, backend=backend)
     if status == "infeasible":
         return status, None, None, 0
     if xs is None:
@@ -525,7 +390,10 @@ def min_budget(
     times, and then narrowed down. ``need_idr`` is always an amount that was re-solved and
     met the target; ``status`` says whether it is also the proven least (see
     :class:`BudgetNeed`). For a village source the extra is per village (``by_village``).
-    ``progress`` is called with a short message before each step.
+    ``progress`` is called with a short message before each step. ``backend`` in
+    ``solve_kwargs`` (a name or a :class:`~premium_alloc.solvers.protocol.Solver`) runs the
+    MILP too: without highspy it falls back to PuLP's CBC with a
+    :class:`~premium_alloc.errors.SolverFallbackWarning`, as :func:`premium_alloc.solve` does.
     """
     sc = as_scenario(scenario)
     si = sc.source_index(source)
@@ -542,7 +410,7 @@ def min_budget(
     src_cost = model.col_cost[model.col_s == si]
     resolution = int(src_cost[src_cost > 0].min()) if exact == "premium" and (src_cost > 0).any() else 1
     say(f"{source}: least amount for any plan")
-    status, x, over, lower = _least_extra(model, si, need_gp, need_vp, resolution, time_limit)
+    status, x, over, lower = _least_extra(model, si, need_gp, need_vp, resolution, time_limit, solve_kwargs.get("backend") or "highs")
     if status == "infeasible":
         why = (
             f"{source} may pay for none of the workers the target needs beyond today's other budgets"

@@ -146,6 +146,7 @@ def need(
     time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per source for proving the least amount")] = 3.0,
     lang: LangOpt = "en",
     csv: CsvOpt = None,
+    backend: Annotated[str, typer.Option("--backend", "-b", help="highs (default), cbc (PuLP's bundled CBC) or any PuLP solver name")] = "highs",
 ) -> None:
     """How much more money of each source makes the solved plan meet the target.
 
@@ -161,7 +162,7 @@ def need(
     rows = []
     with err.status("need", spinner="dots") as status:
         for sid in source or [s.id for s in sc.sources]:
-            nd = analysis.min_budget(sc, sid, target, exact=exact, time_limit=time_limit, progress=lambda m: status.update(m))
+            nd = analysis.min_budget(sc, sid, target, exact=exact, time_limit=time_limit, progress=lambda m: status.update(m), backend=backend)
             rows.append({**nd.to_row(), "text": analysis.need_sentence(nd, lang)})
             out.print(analysis.need_sentence(nd, lang), highlight=False)
             if nd.by_village is not None and len(nd.by_village):

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from ..model import NONE, Part
+from ..model import NONE, Model, Part, next_phase
 
-__all__ = ["LinearProgram", "linear_program"]
+__all__ = ["LinearProgram", "linear_program", "max_spend", "need_program"]
 
 
 @dataclass
@@ -32,6 +32,27 @@ class LinearProgram:
     budget_scale: np.ndarray  # rupiah per unit of each budget row
     col_vp: np.ndarray  # village-phase of each column
     vp_target: np.ndarray  # quota floor of each village-phase
+
+
+def _continuity_rows(
+    col_gp: np.ndarray, gp_next: np.ndarray, r: int, rows: list, cols: list, vals: list, lo: list, hi: list
+) -> int:
+    """Append the rows ``cover(g, p) - cover(g, next p) <= 0`` (columns of (group, phase) ``col_gp``); returns the next row."""
+    links = np.flatnonzero(gp_next != NONE)
+    if not links.size:
+        return r
+    link_row = np.full(gp_next.size, NONE, dtype=np.int64)
+    link_row[links] = r + np.arange(links.size)
+    sel = np.flatnonzero(link_row[col_gp] != NONE)
+    prev = np.full(gp_next.size, NONE, dtype=np.int64)
+    prev[gp_next[links]] = links
+    sel2 = np.flatnonzero(prev[col_gp] != NONE)
+    rows += [link_row[col_gp[sel]], link_row[prev[col_gp[sel2]]]]
+    cols += [sel, sel2]
+    vals += [np.ones(sel.size), -np.ones(sel2.size)]
+    lo.append(np.full(links.size, -np.inf))
+    hi.append(np.zeros(links.size))
+    return r + links.size
 
 
 def linear_program(part: Part) -> LinearProgram:
@@ -102,20 +123,7 @@ def linear_program(part: Part) -> LinearProgram:
     r += capv.size
 
     # continuity: cover in (g,p) - cover in (g,next p) <= 0
-    links = np.flatnonzero(part.gp_next != NONE)
-    if links.size:
-        link_row = np.full(part.cap.size, NONE, dtype=np.int64)
-        link_row[links] = r + np.arange(links.size)
-        sel = np.flatnonzero(link_row[part.gp] != NONE)
-        prev = np.full(part.cap.size, NONE, dtype=np.int64)
-        prev[part.gp_next[links]] = links
-        sel2 = np.flatnonzero(prev[part.gp] != NONE)
-        rows += [link_row[part.gp[sel]], link_row[prev[part.gp[sel2]]]]
-        cols += [sel, sel2]
-        vals += [np.ones(sel.size), -np.ones(sel2.size)]
-        lo.append(np.full(links.size, -np.inf))
-        hi.append(np.zeros(links.size))
-        r += links.size
+    r = _continuity_rows(part.gp, part.gp_next, r, rows, cols, vals, lo, hi)
 
     matrix = sparse.csc_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(r, nx + nq)
@@ -134,3 +142,129 @@ def linear_program(part: Part) -> LinearProgram:
         col_vp=part.vp,
         vp_target=part.target.astype(float),
     )
+
+
+def need_program(model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray) -> tuple[LinearProgram, np.ndarray, np.ndarray]:
+    """The MILP: minimise the extra rupiah of source ``si`` subject to every rule and the target.
+
+    Returns the program, its x columns (model column indices) and its extra-budget rows
+    (model budget rows of the source). Budget rows are in units of one premium.
+    """
+    G, P = need_gp.shape
+    n = model.groups["count"].to_numpy(np.int64)
+    vidx = model.groups["vidx"].to_numpy(np.int64)
+    if need_vp.any():
+        cols = np.arange(model.n_cols)
+    else:  # only the target's groups matter (in every phase, for continuity): others only spend money
+        cols = np.flatnonzero(need_gp.any(axis=1)[model.col_g])
+    nx = cols.size
+    cg, cp, cost, brow = model.col_g[cols], model.col_p[cols], model.col_cost[cols], model.col_brow[cols]
+    gp = cg * P + cp
+    vp = vidx[cg] * P + cp
+    b_u, b_loc = np.unique(brow, return_inverse=True)
+    extra_rows = b_u[model.budget_source[b_u] == si]
+    ny = extra_rows.size
+    scale = np.ones(b_u.size)
+    np.maximum.at(scale, b_loc, cost.astype(float))
+    rows, cidx, vals, lo, hi = [], [], [], [], []
+    r = 0
+    # budgets, in units of one premium: spend - extra <= budget
+    rows.append(b_loc)
+    cidx.append(np.arange(nx))
+    vals.append(cost / scale[b_loc])
+    ypos = np.searchsorted(b_u, extra_rows)
+    rows.append(ypos)
+    cidx.append(nx + np.arange(ny))
+    vals.append(-np.ones(ny))
+    lo.append(np.full(b_u.size, -np.inf))
+    cap_spend = max_spend(b_loc, cost, n[cg], model.budget[b_u])
+    cap_spend[np.isin(b_u, extra_rows)] = model.budget[b_u][np.isin(b_u, extra_rows)]
+    hi.append(cap_spend / scale)
+    r += b_u.size
+    # cover of each (group, phase): target pairs exactly n, others at most n
+    gp_u, gp_loc = np.unique(gp, return_inverse=True)
+    rows.append(r + gp_loc)
+    cidx.append(np.arange(nx))
+    vals.append(np.ones(nx))
+    full = need_gp.ravel()[gp_u]
+    lo.append(np.where(full, n[gp_u // P], -np.inf).astype(float))
+    hi.append(n[gp_u // P].astype(float))
+    r += gp_u.size
+    # floors and caps of each (village, phase)
+    vp_u, vp_loc = np.unique(vp, return_inverse=True)
+    floor = np.where(need_vp.ravel()[vp_u], model.target.ravel()[vp_u], -np.inf).astype(float)
+    cap = np.where(model.vmax.ravel()[vp_u] != NONE, model.vmax.ravel()[vp_u], np.inf).astype(float)
+    keep = np.isfinite(floor) | np.isfinite(cap)
+    vrow = np.full(vp_u.size, NONE, dtype=np.int64)
+    vrow[keep] = r + np.arange(int(keep.sum()))
+    sel = np.flatnonzero(vrow[vp_loc] != NONE)
+    rows.append(vrow[vp_loc[sel]])
+    cidx.append(sel)
+    vals.append(np.ones(sel.size))
+    lo.append(floor[keep])
+    hi.append(cap[keep])
+    r += int(keep.sum())
+    # continuity: cover(g, p) - cover(g, p+1) <= 0
+    if model.scenario.objective.continuity and P > 1:
+        r = _continuity_rows(gp_loc, next_phase(gp_u, P), r, rows, cidx, vals, lo, hi)
+    matrix = sparse.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cidx))), shape=(r, nx + ny))
+    # maximise minus the extra rupiah: y is in premium units of its row
+    cost_vec = np.concatenate([np.zeros(nx), -scale[ypos]])
+    lp = LinearProgram(
+        cost=cost_vec,
+        lower=np.zeros(nx + ny),
+        upper=np.concatenate([n[cg].astype(float), np.full(ny, np.inf)]),
+        matrix=matrix,
+        row_lower=np.concatenate(lo),
+        row_upper=np.concatenate(hi),
+        n_x=nx,
+        q_vp=np.zeros(0, dtype=np.int64),
+        budget_rows=np.zeros(0, dtype=np.int64),
+        budget_scale=np.zeros(0),
+        col_vp=vp_loc,
+        vp_target=np.zeros(0),
+    )
+    return lp, cols, extra_rows
+
+
+def max_spend(row: np.ndarray, cost: np.ndarray, count: np.ndarray, budget: np.ndarray, max_states: int = 4_000_000) -> np.ndarray:
+    """Per budget row, the most an integer plan can spend: a bounded subset sum <= budget.
+
+    A valid cut for every integer plan (each column at most its group's count); it closes
+    most of the gap between the LP and integer plans when small budgets (a village's) leave
+    a remainder smaller than one premium. Rows too large for the bitset keep their budget.
+    """
+    out = budget.astype(np.int64).copy()
+    order = np.argsort(row, kind="stable")
+    starts = np.searchsorted(row[order], np.arange(budget.size + 1))
+    for b in range(budget.size):
+        idx = order[starts[b] : starts[b + 1]]
+        c = cost[idx]
+        k = count[idx]
+        keep = c > 0
+        if not keep.any():
+            continue
+        c, k = c[keep], k[keep]
+        if int((c * k).sum()) <= budget[b]:
+            out[b] = int((c * k).sum())
+            continue
+        g = int(np.gcd.reduce(c))
+        units = int(budget[b]) // g
+        if units > max_states:
+            continue
+        uc, inv = np.unique(c // g, return_inverse=True)
+        uk = np.bincount(inv, weights=k).astype(np.int64)
+        reach = np.zeros(units + 1, dtype=bool)
+        reach[0] = True
+        for w, m in zip(uc.tolist(), uk.tolist()):
+            m = min(m, units // w)
+            part = 1
+            while m > 0:
+                take = min(part, m)
+                shift = take * w
+                if shift <= units:
+                    reach[shift:] |= reach[: units + 1 - shift].copy()
+                m -= take
+                part *= 2
+        out[b] = int(np.flatnonzero(reach)[-1]) * g
+    return out
