@@ -42,6 +42,18 @@ class OutputError(PremiumAllocError, OSError):
     disk, a closed stdout, or a path that is one of the run's inputs (never overwritten)."""
 
 
+class MissingDependencyError(PremiumAllocError, ImportError):
+    """An optional extra is not installed; the message names the package and the install command.
+
+    The CLI exits with code 5 (``ExitCode.MISSING_EXTRA``).
+    """
+
+    def __init__(self, package: str, extra: str, needed_for: str) -> None:
+        self.package, self.extra = package, extra
+        self.install = f"pip install 'premium-alloc[{extra}]'"
+        super().__init__(f"{needed_for} needs {package}, which is not installed: {self.install}")
+
+
 class SolverError(PremiumAllocError, RuntimeError):
     """The solver is missing, failed, or returned no usable plan."""
 

@@ -11,19 +11,29 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from .errors import MissingDependencyError
 from .labels import check_lang, label, word
 from .result import Result
 
 if TYPE_CHECKING:
     from .variants import Comparison
 
-__all__ = ["compare", "coverage_by_source", "frontier", "shortfall_by_village"]
+__all__ = ["compare", "coverage_by_source", "frontier", "require_matplotlib", "shortfall_by_village"]
+
+
+def require_matplotlib() -> Any:
+    """``matplotlib.pyplot``, or :class:`MissingDependencyError` with the install command."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise MissingDependencyError("matplotlib", "plot", "charts") from None
+    return plt
 
 
 def _axes(ax: Any, size: tuple[float, float] = (8, 4.5)) -> Any:
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
+    plt = require_matplotlib()
 
     _, ax = plt.subplots(figsize=size, layout="constrained")
     return ax

@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver failure
 (missing solver, solver error, or a plan that failed verification), 5 an optional extra is
-not installed (``serve`` without the ``web`` extra), 70 internal error, 74 an output cannot be
+not installed (``serve`` without the ``web`` extra, charts without matplotlib, workbooks without
+openpyxl: the message gives the install command), 70 internal error, 74 an output cannot be
 written (missing or read-only folder, a directory or device as target, a full disk, a closed
 standard output, or an output that is one of the inputs), 130 stopped by Ctrl-C (SIGINT), 143
 stopped by SIGTERM. A stopped run ends its child processes (the process pool, CBC) and removes
@@ -27,7 +28,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from .._version import __version__
-from ..errors import OutputError, PremiumAllocError, ScenarioError, SolverError, VerificationError
+from ..errors import MissingDependencyError, OutputError, PremiumAllocError, ScenarioError, SolverError, VerificationError
 
 
 class ExitCode(IntEnum):
@@ -256,6 +257,9 @@ def _main(argv: list[str] | None) -> int:
             pass
         err.print("cannot write output: standard output is closed or was closed before everything was printed", highlight=False)
         return int(ExitCode.OUTPUT)
+    except MissingDependencyError as e:
+        err.print(f"[red]missing extra[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)
+        return int(ExitCode.MISSING_EXTRA)
     except ScenarioError as e:
         # markup for the label only; the message (paths like sources[2]) is escaped and never wrapped
         err.print(f"[red]invalid input[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)

@@ -100,6 +100,10 @@ def solve(
     check_time_limit(time_limit)
     outputs = [("--out", out_path), ("--plan", plan), ("--xlsx", xlsx)]
     check_outputs(outputs, [scenario])
+    if xlsx is not None:  # before solving: a missing extra is exit 5 with the install command
+        from ..io.excel import require_openpyxl
+
+        require_openpyxl()
     with paused_gc():  # millions of acyclic objects: see premium_alloc.gcpause
         from ..io.load import load_scenario
         from ..plan import write_worker_plan

@@ -28,6 +28,14 @@ def _write_csv(df: pd.DataFrame, path: Path | None, lang: str) -> None:
         atomic_write(path, lambda tmp: safe.to_csv(tmp, index=False))
 
 
+def _need_plots(plot: Path | None) -> None:
+    """Before any work: with ``--plot`` and no matplotlib, stop with the install command (exit 5)."""
+    if plot is not None:
+        from ..plots import require_matplotlib
+
+        require_matplotlib()
+
+
 def _save_plot(ax: Any, path: Path) -> None:
     import matplotlib
 
@@ -62,6 +70,11 @@ def compare(
 
     lang = check_lang_option(lang)
     check_outputs([("--csv", csv), ("--xlsx", xlsx), ("--plot", plot)], [base, variants_file])
+    _need_plots(plot)
+    if xlsx is not None:
+        from ..io.excel import require_openpyxl
+
+        require_openpyxl()
     vs = [parse_variant(v) for v in variant or []]
     if variants_file is not None:
         _, more = load_variants(variants_file)
@@ -98,7 +111,9 @@ def compare(
 
         atomic_write(xlsx, write_book)
     if plot is not None:
-        _save_plot(cmp.plot(metric, lang=lang), plot)
+        from .. import plots
+
+        _save_plot(plots.compare(cmp, metric=metric, lang=lang), plot)
 
 
 def _numbers(text: str | None, amount: bool) -> list[Any] | None:
@@ -126,6 +141,7 @@ def frontier(
 
     lang = check_lang_option(lang)
     check_outputs([("--csv", csv), ("--plot", plot)], [scenario])
+    _need_plots(plot)
     sc = load(scenario)
     df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]

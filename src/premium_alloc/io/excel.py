@@ -31,7 +31,7 @@ from typing import Any
 import pandas as pd
 
 from ..cases import kayong_utara_2023
-from ..errors import Problem, ScenarioError
+from ..errors import MissingDependencyError, Problem, ScenarioError
 from ..labels import check_lang, label, reverse, sheet
 from ..safeio import atomic_write, text_safe
 from ..scenario import Scenario, to_dict
@@ -59,7 +59,7 @@ def require_openpyxl() -> Any:
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a declared extra
-        raise ScenarioError([Problem("workbook", "reading or writing .xlsx needs openpyxl (pip install 'premium-alloc[excel]')")]) from None
+        raise MissingDependencyError("openpyxl", "excel", "reading or writing .xlsx") from None
     return openpyxl
 
 
