@@ -33,6 +33,7 @@ from __future__ import annotations
 import gc
 import itertools
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
@@ -127,9 +128,32 @@ def guided_chunks(weights: Sequence[float], n_workers: int, *, share: float = 0.
     return chunks
 
 
+class _WorkerStopped(BaseException):
+    """SIGTERM in a pool worker: unwinds the part being solved (its temporary files go), then the worker exits."""
+
+
+_BUSY = [False]  # a pool worker is solving a chunk now
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    if not _BUSY[0]:  # idle: nothing to clean up
+        os._exit(128 + signum)
+    raise _WorkerStopped(signum)
+
+
+def _guarded(run: Callable[[], list[Any]]) -> list[Any]:
+    _BUSY[0] = True
+    try:
+        return run()
+    except _WorkerStopped:
+        os._exit(143)
+    finally:
+        _BUSY[0] = False
+
+
 def _run_chunk(fn: Callable[..., Any], items: list[tuple[Any, ...]]) -> list[Any]:
     """Worker side: apply ``fn`` to each argument tuple of a chunk."""
-    return [fn(*args) for args in items]
+    return _guarded(lambda: [fn(*args) for args in items])
 
 
 #: Items of ``PartPool.map`` calls whose workers were forked after them: the workers read the
@@ -141,7 +165,7 @@ _FORK_KEYS = itertools.count()
 def _run_forked(fn: Callable[..., Any], key: int, idx: list[int]) -> list[Any]:
     """Worker side: apply ``fn`` to the inherited items ``idx`` of map call ``key``."""
     items = _FORKED[key]
-    return [fn(*items[i]) for i in idx]
+    return _guarded(lambda: [fn(*items[i]) for i in idx])
 
 
 def _in_order(futures: list[Any], chunks: list[list[int]], n: int, result_of: Callable[[Any], list[Any]]) -> Iterator[Any]:
@@ -172,6 +196,10 @@ def _in_order(futures: list[Any], chunks: list[list[int]], n: int, result_of: Ca
 def _init_worker(initializer: Callable[..., Any] | None, initargs: tuple[Any, ...]) -> None:
     """Worker start: the collector back on (the parent may fork while it pauses it), then the caller's initializer."""
     gc.enable()
+    # Ctrl-C reaches the whole process group: the parent alone handles it and ends the workers;
+    # SIGTERM from the parent unwinds the running part (temporary files removed) and exits.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
     if initializer is not None:
         initializer(*initargs)
 

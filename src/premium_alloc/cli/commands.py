@@ -42,6 +42,10 @@ def _run(
             result = solve_model(model, opts, executor=executor)
     except BaseException:
         if executor is not None:  # a signal or an error: end the workers now, do not wait for their parts
+            import threading
+
+            # the pool's manager thread may trip over futures already cancelled: stay quiet
+            threading.excepthook = lambda args: None
             end_children()
             executor.shutdown(wait=False, cancel_futures=True)
         raise
