@@ -342,3 +342,13 @@ def test_marginal_worker_months_exist_and_the_re_solve_is_shown(name):
         assert "Re-solved with" in row["text"]
         if row["w_per_bn"] > 0 and row["priority"]:
             assert f"{row['worker_months_per_bn'] * per / 1e9:,.0f} more" in row["text"]
+
+
+def test_planner_functions_take_a_solved_result_or_its_scenario():
+    sc = tiny(apbd=1_200_000, dd=600_000, dbh=400_000, continuity=False)
+    r = pa.solve(sc)
+    a, b = analysis.min_budget(sc, "APBD", "all"), analysis.min_budget(r, "APBD", "all")
+    assert (a.status, a.need_idr) == (b.status, b.need_idr)
+    assert analysis.frontier(r, "APBD", factors=[1.0]).equals(analysis.frontier(sc, "APBD", factors=[1.0]))
+    assert analysis.explain(sc).lines() == analysis.explain(r).lines()
+    assert variants.compare(r, ["more:APBD+=100000"]).results["more"].objective == variants.compare(sc, ["more:APBD+=100000"]).results["more"].objective

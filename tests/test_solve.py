@@ -937,3 +937,18 @@ def test_continuity_forced_down_is_warned():
     ]
     # without continuity the later budget does not hold p1 down, so there is nothing to warn about
     assert pa.solve(continuity_scenario(False), gap=0).warnings == []
+
+
+def test_repr_and_notebook_summary_are_short_and_true():
+    from premium_alloc import synthetic
+
+    r = pa.solve(synthetic.regency(7))
+    text = repr(r)
+    assert len(text) < 400 and "\n" not in text
+    assert f"status={r.status}" in text and f"objective={r.objective:,.0f}" in text
+    assert f"{len(r.allocations):,} allocations" in text
+    covered = sum(p.covered for p in r.phases)
+    assert f"covered={covered:,}/" in text
+    html = r._repr_html_()
+    assert len(html) < 5_000 and html.count("<tr>") == 1 + len(r.phases) + 1 + len(r.sources)
+    assert f"Rp{r.shortfall_idr:,}" in html

@@ -31,6 +31,14 @@ class SolveInfo:
     budget_dual: np.ndarray | None = field(default=None, repr=False)
 
 
+def _num(v: float) -> str:
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.4f}"
+
+
+def _cell(v: Any) -> str:
+    return f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)
+
+
 def _plain_row(obj: Any) -> dict[str, Any]:
     """``asdict`` of a flat dataclass of scalars, without its deep copy (hundreds of thousands of rows)."""
     return dict(obj.__dict__)
@@ -124,9 +132,13 @@ def _lazy_rows(name: str) -> property:
     return property(get, set_, doc=f"The {name} rows (made from their columns on first read).")
 
 
-@dataclass
+@dataclass(repr=False)
 class Result:
-    """An optimal (or best found) plan, in the contract's terms. ``to_json`` gives result v1."""
+    """An optimal (or best found) plan, in the contract's terms. ``to_json`` gives result v1.
+
+    ``repr(result)`` is one line and, in a notebook, the result shows as a short HTML summary
+    (status, value, bound, phases, sources); the tables are in :meth:`frames`.
+    """
 
     scenario: str
     status: Status
@@ -142,6 +154,50 @@ class Result:
     model: Model | None = field(default=None, repr=False, compare=False)
     x: np.ndarray | None = field(default=None, repr=False, compare=False)
     format: str = RESULT_FORMAT
+
+    # -- display ------------------------------------------------------------------------
+    def _counts(self) -> tuple[int, int]:
+        """(allocation rows, village-phase rows), without making the row objects."""
+        rows = [self.__dict__.get("_" + n) for n in ("allocations", "villages")]
+        return len(rows[0] or ()), len(rows[1] or ())
+
+    def __repr__(self) -> str:
+        n_alloc, n_vp = self._counts()
+        covered = sum(p.covered for p in self.phases)
+        eligible = sum(p.eligible for p in self.phases)
+        warn = f", {len(self.warnings)} warning(s)" if self.warnings else ""
+        return (
+            f"Result({self.scenario!r}, status={str(self.status)}, objective={_num(self.objective)}, bound={_num(self.bound)}, "
+            f"gap={self.gap:.3%}, covered={covered:,}/{eligible:,} worker-phases, shortfall_idr={self.shortfall_idr:,}, "
+            f"{n_alloc:,} allocations, {len(self.sources)} sources, {n_vp:,} village-phases{warn})"
+        )
+
+    def _repr_html_(self) -> str:
+        """A short summary for notebooks: the headline figures, the phases and the sources."""
+        from html import escape
+
+        def table(head: list[str], rows: list[list[Any]]) -> str:
+            th = "".join(f"<th>{escape(h)}</th>" for h in head)
+            body = "".join("<tr>" + "".join(f"<td>{escape(_cell(v))}</td>" for v in r) + "</tr>" for r in rows)
+            return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+        n_alloc, n_vp = self._counts()
+        head = (
+            f"<p><b>{escape(self.scenario)}</b>: <b>{escape(str(self.status))}</b>, W = {_num(self.objective)} "
+            f"(bound {_num(self.bound)}, gap {self.gap:.3%}); shortfall Rp{self.shortfall_idr:,}; "
+            f"{n_alloc:,} allocations, {n_vp:,} village-phases.</p>"
+        )
+        phases = table(
+            ["phase", "eligible", "covered", "uncovered", "cost (Rp)", "shortfall (Rp)"],
+            [[p.phase, p.eligible, p.covered, p.uncovered, p.cost_idr, p.shortfall_idr] for p in self.phases],
+        )
+        sources = table(
+            ["source", "budget (Rp)", "spent (Rp)", "worker-phases"],
+            [[s.source, s.budget_idr, s.spent_idr, s.workers] for s in self.sources[:20]],
+        )
+        more = f"<p>... and {len(self.sources) - 20} more sources</p>" if len(self.sources) > 20 else ""
+        warns = f"<p>{len(self.warnings)} warning(s): see <code>result.warnings</code>.</p>" if self.warnings else ""
+        return f"<div>{head}{phases}{sources}{more}{warns}</div>"
 
     # -- plain data -------------------------------------------------------------------
     def _rows(self, name: str, records: bool) -> Any:

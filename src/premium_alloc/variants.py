@@ -43,7 +43,7 @@ import yaml
 from . import tally
 from .engine import solve
 from .errors import Problem, ScenarioError
-from .io.load import load_scenario
+from .io.load import as_scenario
 from .labels import relabel
 from .result import Result
 from .scenario import Scenario, to_dict
@@ -615,7 +615,7 @@ def _as_variant(v: Variant | str | tuple[str, Sequence[Change | str]]) -> Varian
 
 
 def compare(
-    base: Scenario | Mapping[str, Any] | str | Path,
+    base: Scenario | Mapping[str, Any] | str | Path | Result,
     variants: Iterable[Variant | str | tuple[str, Sequence[Change | str]]],
     *,
     base_name: str = "base",
@@ -627,7 +627,7 @@ def compare(
     ``variants`` are :class:`Variant` objects, ``"NAME:CHANGE;..."`` texts or
     ``(name, [changes])`` pairs. ``solve_kwargs`` go to :func:`premium_alloc.solve`.
     """
-    sc = base if isinstance(base, Scenario) else load_scenario(base)
+    sc = as_scenario(base)  # a solved Result stands for its scenario
     vs = [_as_variant(v) for v in variants]
     names = [base_name] + [v.name for v in vs]
     if len(set(names)) != len(names):

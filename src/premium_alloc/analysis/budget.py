@@ -238,14 +238,14 @@ def _static_unreachable(model: Model, need_gp: np.ndarray, need_vp: np.ndarray) 
     return out
 
 
-def _run_need_milp(lp: LinearProgram, abs_gap: float, time_limit: float, backend: str | Any = "highs") -> tuple[str, np.ndarray | None, float]:
+def _run_need_milp(lp: LinearProgram, abs_gap: float, time_limit: float, backend: str | Any = "highs") -> tuple[Termination, np.ndarray | None, float]:
     """Solve the need MILP through the solver interface; returns (status, x or None, proven lower bound on the extra rupiah).
 
     A back-end that proves no MILP bound (PuLP) gets the bound certified from the LP
     relaxation's duals instead, so the answer is never more exact than what is proven.
     """
     if lp.cost.size == 0:  # nothing to decide: the target asks nothing of this program
-        return "optimal", np.zeros(lp.n_x), 0.0
+        return Termination.OPTIMAL, np.zeros(lp.n_x), 0.0
     solver = solvers.from_name(backend)
     if not solver.available:
         reason = solver.unavailable_reason
@@ -258,16 +258,16 @@ def _run_need_milp(lp: LinearProgram, abs_gap: float, time_limit: float, backend
         solver = cbc
     out = solver.solve(lp, integer=True, gap=0.0, abs_gap=max(abs_gap, 1e-6), time_limit=float(time_limit), tolerance=1e-9)
     if out.termination in (Termination.INFEASIBLE, Termination.UNBOUNDED):
-        return "infeasible", None, math.inf
+        return Termination.INFEASIBLE, None, math.inf
     if Feature.PROVEN_BOUND in solver.features:
         bound = -out.bound  # the objective is minus the extra
     else:
         bound = -certified_bound(lp, relaxation(lp, lp_solver_for(solver)).row_dual)
     if not out.primal.size:
         if out.termination == Termination.TIME_LIMIT:
-            return "time_limit", None, bound
+            return Termination.TIME_LIMIT, None, bound
         raise SolverError(f"{solver.name} found no plan for the budget question: {out.report}")
-    return ("optimal" if out.termination == Termination.OPTIMAL else "time_limit"), out.x, bound
+    return (Termination.OPTIMAL if out.termination == Termination.OPTIMAL else Termination.TIME_LIMIT), out.x, bound
 
 
 def _meets(model: Model, x: np.ndarray, need_gp: np.ndarray, need_vp: np.ndarray, si: int) -> np.ndarray:
@@ -289,12 +289,12 @@ def _least_extra(
     """The least extra money of source ``si`` for which *some* plan meets the target (a MILP).
 
     Returns (status, plan x or None, extra rupiah per budget row or None, proven lower bound);
-    status is ``"optimal"``, ``"time_limit"`` or ``"infeasible"``. Only this function runs
+    status is a :class:`~premium_alloc.solvers.protocol.Termination` (optimal, time_limit or infeasible). Only this function runs
     the MILP: the re-solve search in :func:`min_budget` does not depend on how.
     """
     lp, cols, _ = need_program(model, si, need_gp, need_vp)
     status, xs, lower = _run_need_milp(lp, abs_gap=resolution - 0.5, time_limit=time_limit, backend=backend)
-    if status == "infeasible":
+    if status == Termination.INFEASIBLE:
         return status, None, None, 0
     if xs is None:
         return status, None, None, max(0, int(math.ceil(lower - 1e-6)))
@@ -411,7 +411,7 @@ def min_budget(
     resolution = int(src_cost[src_cost > 0].min()) if exact == "premium" and (src_cost > 0).any() else 1
     say(f"{source}: least amount for any plan")
     status, x, over, lower = _least_extra(model, si, need_gp, need_vp, resolution, time_limit, solve_kwargs.get("backend") or "highs")
-    if status == "infeasible":
+    if status == Termination.INFEASIBLE:
         why = (
             f"{source} may pay for none of the workers the target needs beyond today's other budgets"
             if not (model.col_s == si).any()

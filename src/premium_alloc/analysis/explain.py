@@ -64,7 +64,7 @@ class Explanation:
         return out
 
 
-def explain(result: Result) -> Explanation:
+def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
     """Explain a solved result: binding budgets, villages below their floor (and the money that
     would lift them), and the reason each uncovered worker is uncovered.
 
@@ -74,7 +74,19 @@ def explain(result: Result) -> Explanation:
     higher-priority workers), ``budget_exhausted`` (spent on workers of the same or lower
     priority: floors elsewhere or cheaper premiums), ``left_unspent`` (money is left: the
     plan is within the accepted gap of the optimum).
+
+    Parameters
+    ----------
+    result : Result, Scenario, dict or path
+        A solved result, or a scenario (solved first, with ``solve_kwargs``).
+
+    Returns
+    -------
+    Explanation
+        Binding budgets, villages below their floor, reasons per uncovered worker.
     """
+    if not isinstance(result, Result):
+        result = solve(result, **solve_kwargs)
     model, x = result.model, result.x
     if model is None or x is None:
         raise ValueError("this result carries no model; solve it in this process")
@@ -186,8 +198,23 @@ def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, 
     return f"{rupiah(extra)} more of {sid}{where} would lift it with every other allocation held fixed{more}", sid, extra
 
 
-def explain_village(result: Result, village: str) -> list[str]:
-    """Why ``village`` misses (or meets) its floor, phase by phase, in sentences."""
+def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
+    """Why ``village`` misses (or meets) its floor, phase by phase, in sentences.
+
+    Parameters
+    ----------
+    result : Result, Scenario, dict or path
+        A solved result, or a scenario (solved first).
+    village : str
+        The village's id.
+
+    Returns
+    -------
+    list of str
+        One sentence per phase.
+    """
+    if not isinstance(result, Result):
+        result = solve(result)
     ex = explain(result)
     model = result.model
     assert model is not None

@@ -111,6 +111,24 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     return Scenario.from_dict(data, base_dir=path.parent)
 
 
-def as_scenario(scenario: ScenarioLike) -> Scenario:
-    """``scenario`` itself when it is a :class:`Scenario`, else :func:`load_scenario` of it."""
-    return scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+def as_scenario(scenario: ScenarioLike | Any) -> Scenario:
+    """``scenario`` itself when it is a :class:`Scenario`, the scenario of a solved result, else :func:`load_scenario` of it.
+
+    Parameters
+    ----------
+    scenario : Scenario, dict, path or Result
+        A solved :class:`~premium_alloc.result.Result` (or a :class:`~premium_alloc.model.Model`)
+        stands for the scenario it was built from, so planner functions take either.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+    """
+    if isinstance(scenario, Scenario):
+        return scenario
+    model = getattr(scenario, "model", scenario)  # a Result carries its model; a Model its scenario
+    built = getattr(model, "scenario", None)
+    if isinstance(built, Scenario):
+        return built
+    return load_scenario(scenario)
