@@ -105,3 +105,15 @@ def test_cli_solve_workbook_to_workbook(tmp_path):
     out = tmp_path / "hasil.xlsx"
     assert main(["solve", str(EXAMPLES / "planner_template_id.xlsx"), "--xlsx", str(out), "--lang", "id", "-q"]) == 0
     assert "ringkasan" in pd.read_excel(out, sheet_name=None)
+
+
+@pytest.mark.parametrize("level", ["warning", "error"])
+def test_every_assumption_survives_a_workbook_round_trip(tmp_path, level):
+    from premium_alloc import synthetic
+
+    data = synthetic.kapuas_2024()
+    data["assumptions"] = {**data.get("assumptions", {}), "unknown_places": level, "year_rules": "warning"}
+    path = excel.write_scenario(data, tmp_path / "s.xlsx")
+    back = excel.read_workbook(path)
+    assert back.assumptions.unknown_places == level
+    assert back.assumptions.year_rules == "warning"

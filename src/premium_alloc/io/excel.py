@@ -5,7 +5,7 @@ Indonesia, any order; sheet names likewise):
 
 - ``settings``: two columns ``key`` / ``value``: name, programs (``JKK,JKM``), income,
   quota_min, quota_max, quota_bonus, continuity, gap, time_limit, source_order,
-  ``weight.<priority>`` (e.g. ``weight.extreme``), discount_dana_desa, discount_apbdes, year_rules;
+  ``weight.<priority>`` (e.g. ``weight.extreme``), discount_dana_desa, discount_apbdes, year_rules, unknown_places;
 - ``phases``: id, start (YYYY-MM), months;
 - ``villages``: id, name, district, regency, province, quota_min, quota_max;
 - ``worker_groups``: village, priority, sector, count, income; or ``workers``: worker_id,
@@ -196,7 +196,7 @@ def read_workbook(path: str | Path) -> Scenario:
                     objective.setdefault("priority_weights", {})[key[7:]] = val
                 elif key in ("discount_dana_desa", "discount_apbdes"):
                     assumptions[key] = _bool(val, where, problems)
-                elif key == "year_rules":
+                elif key in ("year_rules", "unknown_places"):
                     assumptions[key] = str(val)
                 else:
                     problems.append(Problem(where, f"{key!r} is not a known setting"))
