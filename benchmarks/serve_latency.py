@@ -10,7 +10,10 @@ serve`` process:
 - **cold CLI**: ``premium-alloc solve demo.json --out result.json`` as a new process, the
   baseline a planner had before (Python start, load, build, solve, write);
 - **equal**: for some of the changes, the figures the page showed are compared with the CLI's
-  solve of the same changed scenario, written to a file by the contract's rule.
+  solve of the same changed scenario, written to a file by the contract's rule;
+- **warm or cold re-solve**: in process, the same budget changes re-solved warm from the kept
+  LP bases (``engine.Resolver``) and cold on the kept model (what the server does): time, and
+  how often the warm plan is the very plan the CLI gives.
 
 Targets (issue 14): page median <= 300 ms and p95 <= 600 ms; /v1/solve warm p95 <= 700 ms.
 Writes ``results/serve_latency.json`` and appends a line to ``results/serve_latency.md``.
@@ -148,6 +151,30 @@ def shown(page: Any, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def warm_or_cold(data: dict[str, Any], n: int, rng: random.Random) -> dict[str, Any]:
+    """Budget changes re-solved warm (engine.Resolver) and cold on the kept model, in process."""
+    from premium_alloc.engine import Resolver, solve_model
+    from premium_alloc.scenario import Scenario
+    from premium_alloc.server.session import Session, WhatIf, apply_whatif, rebudget
+
+    session = Session(Scenario.from_dict(data))
+    base = session._model_for(session.scenario)
+    resolver = Resolver(base)
+    warm, cold, same = [], [], 0
+    for i in range(n):
+        s = data["sources"][i % len(data["sources"])]
+        change = WhatIf(budgets=((s["id"], int(total(s) * rng.uniform(0.5, 1.6))),))
+        model = rebudget(base, Scenario.from_dict(apply_whatif(session.data, change)))
+        t0 = time.perf_counter()
+        a = resolver.resolve(model)
+        warm.append((time.perf_counter() - t0) * 1000)
+        t0 = time.perf_counter()
+        b = solve_model(model)
+        cold.append((time.perf_counter() - t0) * 1000)
+        same += a.to_json(indent=1) == b.to_json(indent=1)
+    return {"warm": summary(warm), "cold": summary(cold), "warm_plan_equals_cold": same, "changes": n}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
@@ -225,6 +252,7 @@ def main() -> int:
         finally:
             proc.send_signal(signal.SIGINT)
             rc = proc.wait(timeout=30)
+    resolves = warm_or_cold(data, 20 if args.quick else 40, rng)
     load_after = os.getloadavg()
 
     page_s, warm_s, cold_s = summary(page_ms), summary(warm), summary(cold)
@@ -239,6 +267,7 @@ def main() -> int:
         "ratio_cli_cold_to_solve_warm_median": round(cold_s["median_ms"] / warm_s["median_ms"], 1),
         "solve_equals_cli_bytes": lone == cli_bytes,
         "page_equals_cli": {"checked": len(checks), "equal": sum(c["equal"] for c in checks), "cases": checks},
+        "resolve_in_process": resolves,
         "server_exit_code": rc,
         "targets": TARGETS,
         "met": {
@@ -255,20 +284,23 @@ def main() -> int:
             "# What-if page and API latency (benchmarks/serve_latency.py)\n\n"
             "Kapuas-sized demo, real `premium-alloc serve` process, headless Chromium. Targets: page median <= 300 ms,\n"
             "p95 <= 600 ms; `/v1/solve` warm p95 <= 700 ms. Times in ms (median / p95); load = 1-min load average before/after.\n\n"
-            "| when | changes | page change -> figures | /v1/solve warm | CLI solve cold | cold CLI / page | page = CLI | /v1/solve = CLI bytes | load | targets met |\n"
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
+            "Last columns: the same budget changes re-solved in process, warm from the kept LP bases (`engine.Resolver`) or\n"
+            "cold on the kept model (what the server does), and how often the warm plan is the plan the CLI gives.\n\n"
+            "| when | changes | page change -> figures | /v1/solve warm | CLI solve cold | cold CLI / page | page = CLI | /v1/solve = CLI bytes | load | targets met | re-solve warm / cold (median) | warm plan = CLI plan |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|\n",
             encoding="utf-8",
         )
     met = all(record["met"].values())
     line = (
         f"| {record['when']} | {page_s['n']} | {page_s['median_ms']:.0f} / {page_s['p95_ms']:.0f} | {warm_s['median_ms']:.0f} / {warm_s['p95_ms']:.0f} | "
         f"{cold_s['median_ms']:.0f} | {record['ratio_cli_cold_to_page_median']}x | {record['page_equals_cli']['equal']}/{record['page_equals_cli']['checked']} | "
-        f"{'yes' if record['solve_equals_cli_bytes'] else 'NO'} | {load_before[0]:.1f}/{load_after[0]:.1f} | {'yes' if met else 'NO'} |\n"
+        f"{'yes' if record['solve_equals_cli_bytes'] else 'NO'} | {load_before[0]:.1f}/{load_after[0]:.1f} | {'yes' if met else 'NO'} | "
+        f"{resolves['warm']['median_ms']:.0f} / {resolves['cold']['median_ms']:.0f} | {resolves['warm_plan_equals_cold']}/{resolves['changes']} |\n"
     )
     with md.open("a", encoding="utf-8") as fh:
         fh.write(line)
     print(json.dumps({k: record[k] for k in ("page_change_to_figures", "solve_warm", "cli_cold", "solve_equals_cli_bytes", "met")}, indent=1))
-    print(f"page = CLI: {record['page_equals_cli']['equal']}/{record['page_equals_cli']['checked']}")
+    print(f"page = CLI: {record['page_equals_cli']['equal']}/{record['page_equals_cli']['checked']}; in process: {resolves}")
     ok = met and record["solve_equals_cli_bytes"] and record["page_equals_cli"]["equal"] == record["page_equals_cli"]["checked"]
     return 0 if ok else 1
 
