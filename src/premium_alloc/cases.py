@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from . import places
+from ._version import SCENARIO_FORMAT
 
 __all__ = ["kapuas_2025", "kayong_utara_2023", "sintang_2023"]
 
-FORMAT = "premium-alloc/v1"
+FORMAT = SCENARIO_FORMAT
 _MONTHLY = 16_800  # JKK 10,000 + JKM 6,800 at the lowest income tier
 _WEIGHTS = {"extreme": 3, "poor": 2, "vulnerable": 1}
 
@@ -145,7 +146,7 @@ def kayong_utara_2023(*, villages: int = 43, regency_budget: int = 25_000_000) -
             if cnt:
                 groups.append({"village": vid, "count": cnt, "priority": pri, "sector": "farming"})
     budgets = {vid: int(k) * year_cost - int(rng.integers(0, year_cost)) for vid, k in zip(ids, can_pay.tolist())}
-    sources = [
+    sources: list[dict[str, Any]] = [
         {"id": "APBDes", "kind": "apbdes", "scope": "village", "budgets": budgets, "name": "APBDes (village budgets)"},
         {"id": "APBD", "kind": "apbd", "scope": "regency", "budget": int(regency_budget), "name": "APBD Kabupaten Kayong Utara"},
     ]

@@ -626,7 +626,7 @@ def solve(
         The verified plan, with status, objective, proven bound and gap.
     """
     opts = options or SolveOptions()
-    overrides = {k: v for k, v in (("backend", backend), ("gap", gap), ("time_limit", time_limit), ("milp", milp)) if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in (("backend", backend), ("gap", gap), ("time_limit", time_limit), ("milp", milp)) if v is not None}
     opts = replace(opts, **overrides)
     t0 = time.perf_counter()
     model = build_model(scenario, workers=workers, rates=rates)

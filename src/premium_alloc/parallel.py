@@ -210,7 +210,7 @@ class PartPool(ProcessPoolExecutor):
     def __init__(self, max_workers: int | None = None, **kwargs: Any) -> None:
         init = (kwargs.pop("initializer", None), tuple(kwargs.pop("initargs", ())))
         super().__init__(max_workers=max_workers or available_cpus(), initializer=_init_worker, initargs=init, **kwargs)
-        self.n_workers = self._max_workers
+        self.n_workers: int = self._max_workers  # type: ignore[attr-defined]  # set by ProcessPoolExecutor
         self._frozen = False
 
     def _freeze(self) -> None:

@@ -35,16 +35,16 @@ def summary_tables(result: Result, *, max_villages: int = 10) -> list[Table | st
         t.add_row(s.source, *cells, f"{rupiah(s.spent_idr)} / {rupiah(s.budget_idr)}{share}")
     out.append(t)
     t2 = Table(title="Shortfall by phase (at the APBD premium, no discount)")
-    for c in ("phase", "eligible", "covered", "uncovered", "cost", "shortfall"):
-        t2.add_column(c, justify="right" if c != "phase" else "left")
-    for p in result.phases:
-        t2.add_row(p.phase, f"{p.eligible:,}", f"{p.covered:,}", f"{p.uncovered:,}", rupiah(p.cost_idr), rupiah(p.shortfall_idr))
+    for col in ("phase", "eligible", "covered", "uncovered", "cost", "shortfall"):
+        t2.add_column(col, justify="right" if col != "phase" else "left")
+    for ph in result.phases:
+        t2.add_row(ph.phase, f"{ph.eligible:,}", f"{ph.covered:,}", f"{ph.uncovered:,}", rupiah(ph.cost_idr), rupiah(ph.shortfall_idr))
     out.append(t2)
     below = [v for v in result.villages if not v.quota_met]
     if below:
         t3 = Table(title=f"Villages below their floor: {len(below)} village-phase(s) (largest gaps first)")
-        for c in ("village", "phase", "covered", "floor", "missing", "eligible"):
-            t3.add_column(c, justify="right" if c not in ("village", "phase") else "left")
+        for col in ("village", "phase", "covered", "floor", "missing", "eligible"):
+            t3.add_column(col, justify="right" if col not in ("village", "phase") else "left")
         for v in sorted(below, key=lambda v: (v.covered - v.quota_target, v.village, v.phase))[:max_villages]:
             t3.add_row(v.village, v.phase, f"{v.covered:,}", f"{v.quota_target:,}", f"{v.quota_target - v.covered:,}", f"{v.eligible:,}")
         out.append(t3)

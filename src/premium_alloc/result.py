@@ -10,11 +10,10 @@ import numpy as np
 import pandas as pd
 
 from . import jsonfast, tally
+from ._version import RESULT_FORMAT
 from .errors import Status
 from .model import Model
 from .safeio import open_atomic
-
-RESULT_FORMAT = "premium-alloc-result/v1"
 
 
 @dataclass
@@ -202,7 +201,7 @@ class Result:
     # -- plain data -------------------------------------------------------------------
     def _rows(self, name: str, records: bool) -> Any:
         """Rows of a list field for :meth:`to_dict`: the columns while no object was made."""
-        rows = self.__dict__.get("_" + name, None) if name in _LAZY else getattr(self, name)
+        rows: Any = self.__dict__.get("_" + name, None) if name in _LAZY else getattr(self, name)
         if type(rows) is RowTable:
             return rows.columns if records else rows.columns.rows()
         return list(rows) if records else [_plain_row(r) for r in rows]  # the JSON writer reads dataclass rows directly
@@ -412,10 +411,10 @@ def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, w
         objective=objective,
         bound=bound,
         gap=gap,
-        allocations=allocations,
+        allocations=allocations,  # type: ignore[arg-type]  # a RowTable: rows are made on first read
         phases=phases,
         sources=sources,
-        villages=villages,
+        villages=villages,  # type: ignore[arg-type]  # a RowTable, as above
         warnings=list(warnings),
         model=model,
         x=x,

@@ -9,7 +9,8 @@ that makes the scenario invalid. No rule changes who a source may pay.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -108,8 +109,9 @@ def check(
             for msg in warnings_fy:
                 raise_(si, "year" if s.year is not None else "phases", msg, scenario.assumptions.year_rules or "warning")
     if "JP" in scenario.programs:
-        jp = table.programs.get("JP", {})
-        ref = next(iter(jp.get("values", {}).values()), {}).get("reference", "PP 45/2015")
+        jp: Mapping[str, Any] = table.programs.get("JP", {})
+        first: Mapping[str, Any] = next(iter(jp.get("values", {}).values()), {})
+        ref = first.get("reference", "PP 45/2015")
         warnings.append(
             "JP (pension) is in the plan: by law it is for wage workers (PP 45/2015); for these non-wage "
             f"workers it is a local arrangement, no legal route was found ({ref}; confidence I)"

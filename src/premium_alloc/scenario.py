@@ -16,10 +16,11 @@ import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from . import places
+from ._version import SCENARIO_FORMAT
 from .errors import Problem, ScenarioError
 from .rates import PROGRAMS
 
-FORMAT = "premium-alloc/v1"
+FORMAT = SCENARIO_FORMAT  # the scenario format id (defined in _version)
 ELIGIBLE_KEYS = ("sector", "priority", "village", "regency", "province", "pktd")
 #: values of the ``pktd`` filter: workers marked (``yes``) or not marked (``no``) as PKTD workers
 PKTD_VALUES = ("yes", "no")
@@ -144,7 +145,7 @@ class Assumptions(_Model):
 class Scenario(_Model):
     """A whole v1 scenario. Build one with :func:`load_scenario` or :meth:`from_dict`."""
 
-    format: Literal["premium-alloc/v1"] = FORMAT
+    format: Literal["premium-alloc/v1"] = SCENARIO_FORMAT
     name: str = ""
     programs: list[str] = Field(default_factory=lambda: ["JKK", "JKM"])
     income: Income = 1_000_000
@@ -308,9 +309,9 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
     fmt = d.get("format")
     if fmt is None:
         out.append(Problem("format", f"is required (use {FORMAT!r})"))
-    villages = d.get("villages") if isinstance(d.get("villages"), list) else []
+    villages: list[Any] = d["villages"] if isinstance(d.get("villages"), list) else []
     phases = d.get("phases") if isinstance(d.get("phases"), list) else []
-    sources = d.get("sources") if isinstance(d.get("sources"), list) else []
+    sources: list[Any] = d["sources"] if isinstance(d.get("sources"), list) else []
     village_ids = {v for v in _ids(villages) if isinstance(v, str)}
     phase_ids = {p for p in _ids(phases) if isinstance(p, str)}
     source_ids = {s for s in _ids(sources) if isinstance(s, str)}

@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 
 from . import places
+from ._version import SCENARIO_FORMAT
 from .safeio import open_atomic
 
 __all__ = ["kapuas_2024", "national", "on_real_places", "province", "regency", "write"]
 
-FORMAT = "premium-alloc/v1"
+FORMAT = SCENARIO_FORMAT
 DEFAULT_INCOME = 1_000_000
 BASE_MONTHLY = 16_800  # JKK 10,000 + JKM 6,800 at the Rp1,000,000 tier
 JHT_MONTHLY = 20_000  # JHT 2% of Rp1,000,000

@@ -9,13 +9,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import tally
-from ..engine import build_model, lp_value, solve
+from .. import solvers, tally
+from ..engine import build_model, lp_solver_for, lp_value, solve
+from ..errors import SolverError
 from ..formats import rupiah
 from ..io.load import ScenarioLike, as_scenario
 from ..result import Result
 from ..scenario import Scenario
-from ..solvers import highs
 from ..solvers.lp import linear_program
 from ..variants import Change, Variant, budget
 
@@ -52,11 +52,12 @@ def _lp_uses(model: Any) -> tuple[np.ndarray, np.ndarray]:
     """
     marginal = np.zeros(model.n_cols, dtype=bool)
     floor_rate = np.zeros(model.n_cols)
+    solver = lp_solver_for(solvers.from_name("highs"))
     for part in model.parts:
         lp = linear_program(part)
         try:
-            out = highs.solve_lp(lp)
-        except Exception:  # no LP here (highspy missing or failing): the split falls back to the plan
+            out = solver.solve(lp)
+        except SolverError:  # no LP here (the back-end failing): the split falls back to the plan
             continue
         if out.row_dual is None or out.x is None:
             continue
@@ -94,7 +95,9 @@ def _split(model: Any, si: int, dual: np.ndarray, uses: tuple[np.ndarray, np.nda
         lam = float(dual[b])
         c = cols[model.col_brow[cols] == b]
         if lam <= 0 or c.size == 0:
-            cov.append(0.0), flo.append(0.0), wm.append(0.0)
+            cov.append(0.0)
+            flo.append(0.0)
+            wm.append(0.0)
             continue
         cand = c[marginal[c]]
         if cand.size == 0:  # degenerate LP: the open column of the plan whose value is nearest the dual
@@ -153,7 +156,7 @@ def marginal_values(
         result = solve(sc, **solve_kwargs)
     say = progress or (lambda _msg: None)
     model = result.model
-    assert model is not None and result.info is not None and result.info.budget_dual is not None
+    assert model is not None and result.x is not None and result.info is not None and result.info.budget_dual is not None
     dual = result.info.budget_dual
     cover = tally.cover(model, result.x)
     n = model.groups["count"].to_numpy(np.int64)
@@ -205,7 +208,7 @@ def marginal_values(
 def summarize_by_priority(result: Result) -> dict[str, int]:
     """Covered worker-months per priority."""
     model = result.model
-    assert model is not None
+    assert model is not None and result.x is not None
     wm = (tally.cover(model, result.x) * model.months[None, :]).sum(axis=1)
     return {str(k): int(v) for k, v in pd.Series(wm).groupby(model.groups["priority"].to_numpy(object)).sum().items()}
 

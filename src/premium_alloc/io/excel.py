@@ -30,6 +30,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._version import SCENARIO_FORMAT
 from ..cases import kayong_utara_2023
 from ..errors import MissingDependencyError, Problem, ScenarioError
 from ..labels import check_lang, label, reverse, sheet
@@ -154,7 +155,7 @@ def read_workbook(path: str | Path) -> Scenario:
     sh = _sheets(path)
     problems: list[Problem] = []
     rows: dict[str, list[int]] = {}
-    data: dict[str, Any] = {"format": "premium-alloc/v1", "name": path.stem}
+    data: dict[str, Any] = {"format": SCENARIO_FORMAT, "name": path.stem}
     for need in ("phases", "villages", "sources"):
         if need not in sh:
             problems.append(Problem(f"sheet {need}", "is missing"))
@@ -172,8 +173,8 @@ def read_workbook(path: str | Path) -> Scenario:
         if "key" not in s.columns or "value" not in s.columns:
             problems.append(Problem("sheet settings", "needs the columns key and value"))
         else:
-            for i, (k, v) in enumerate(zip(s["key"], s["value"])):
-                key, val = _text(k), _cell(v)
+            for i, (k, raw) in enumerate(zip(s["key"], s["value"])):
+                key, val = _text(k), _cell(raw)
                 where = _row_path("settings", i, str(key))
                 if key is None or val is None:
                     continue

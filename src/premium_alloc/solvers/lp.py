@@ -156,7 +156,7 @@ def need_program(model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray
     if need_vp.any():
         cols = np.arange(model.n_cols)
     else:  # only the target's groups matter (in every phase, for continuity): others only spend money
-        cols = np.flatnonzero(need_gp.any(axis=1)[model.col_g])
+        cols = np.flatnonzero(np.asarray(need_gp.any(axis=1))[model.col_g])
     nx = cols.size
     cg, cp, cost, brow = model.col_g[cols], model.col_p[cols], model.col_cost[cols], model.col_brow[cols]
     gp = cg * P + cp

@@ -97,8 +97,12 @@ class Solver(Protocol):
     ``Termination.INFEASIBLE``.
     """
 
-    name: str
     features: frozenset[Feature]
+
+    @property
+    def name(self) -> str:
+        """The back-end's name (in ``SolveInfo.methods``: ``milp-<name>``)."""
+        ...
 
     @property
     def available(self) -> bool:
