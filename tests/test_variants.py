@@ -161,3 +161,15 @@ def test_sintang_phases_cross_the_fiscal_year():
     assert spent["APBD2024"].spent_idr <= 150_000_000
     # 2,495 workers kept for 6 months: 2024 money (150M + CSR palm workers) is what limits it
     assert r.phases[0].covered == r.phases[1].covered
+
+
+def test_one_switch_parser_for_workbooks_and_variants():
+    from premium_alloc.labels import switch
+
+    for word_on, word_off in (("yes", "no"), ("Ya", "Tidak"), ("on", "off"), ("benar", "salah"), ("1", "0"), ("TRUE", "false")):
+        assert (switch(word_on), switch(word_off)) == (True, False)
+        assert variants._switch(word_on) is True and variants._switch(word_off) is False
+    for word in ("maybe", "", "2", "oui"):
+        assert switch(word) is None
+        with pytest.raises(ValueError, match="is not on or off"):
+            variants._switch(word)

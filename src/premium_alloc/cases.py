@@ -15,12 +15,18 @@ from typing import Any
 import numpy as np
 
 from . import places
+from .rates import monthly_premium
 from ._version import SCENARIO_FORMAT
 
 __all__ = ["kapuas_2025", "kayong_utara_2023", "sintang_2023"]
 
 FORMAT = SCENARIO_FORMAT
-_MONTHLY = 16_800  # JKK 10,000 + JKM 6,800 at the lowest income tier
+
+
+def _monthly(month: str) -> int:
+    """JKK + JKM for one worker at the lowest income tier in ``month`` (YYYY-MM), from the rate table."""
+    return monthly_premium(("JKK", "JKM"), month)
+
 _WEIGHTS = {"extreme": 3, "poor": 2, "vulnerable": 1}
 
 
@@ -100,7 +106,7 @@ def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: 
             if cnt:
                 groups.append({"village": vid, "count": cnt, "priority": "extreme", "sector": sector})
     sources: list[dict[str, Any]] = [
-        {"id": "APBD2023", "kind": "apbd", "scope": "regency", "budget": 3_000 * 2 * _MONTHLY, "phases": ["p1"],
+        {"id": "APBD2023", "kind": "apbd", "scope": "regency", "budget": 3_000 * 2 * _monthly("2023-11"), "phases": ["p1"],
          "name": "APBD Kabupaten Sintang 2023"},
         {"id": "APBD2024", "kind": "apbd", "scope": "regency", "budget": int(apbd_2024), "phases": ["p2"],
          "name": "APBD Kabupaten Sintang 2024"},
@@ -138,7 +144,7 @@ def kayong_utara_2023(*, villages: int = 43, regency_budget: int = 25_000_000) -
     ids, names, districts = _real("61.11", n=villages)
     workers = rng.integers(50, 260, villages)
     can_pay = rng.integers(50, 111, villages)
-    year_cost = 12 * _MONTHLY
+    year_cost = 12 * _monthly("2023-01")
     groups = []
     for vid, w in zip(ids, workers.tolist()):
         mix = rng.multinomial(w, [0.25, 0.35, 0.40])
@@ -169,7 +175,7 @@ KAPUAS_2025_WORKERS = 9_960
 KAPUAS_2025_MONTHS = 7
 
 
-def kapuas_2025(*, apbd: int = KAPUAS_2025_WORKERS * KAPUAS_2025_MONTHS * _MONTHLY, start: str = "2025-06") -> dict[str, Any]:
+def kapuas_2025(*, apbd: int | None = None, start: str = "2025-06") -> dict[str, Any]:
     """Kapuas 2025: 9,960 workers covered for 7 months from the regency APBD, JKK+JKM at the lowest tier.
 
     The cost reported is 9,960 x 7 x Rp16,800 = Rp1,171,296,000, the default ``apbd``. Workers
@@ -177,6 +183,8 @@ def kapuas_2025(*, apbd: int = KAPUAS_2025_WORKERS * KAPUAS_2025_MONTHS * _MONTH
     is illustrative); Dana Desa is not used (no rule found that allows it in 2025). The 7
     months run from ``start`` (June to December 2025 by default: one fiscal year).
     """
+    if apbd is None:
+        apbd = KAPUAS_2025_WORKERS * KAPUAS_2025_MONTHS * _monthly(start)
     rng = np.random.default_rng(62_03)
     ids, names, districts = _real("62.03")
     weights = rng.lognormal(0.0, 0.5, len(ids))

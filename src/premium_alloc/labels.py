@@ -71,6 +71,35 @@ def reverse(section: str = "columns") -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _switch_words() -> dict[str, bool]:
+    out: dict[str, bool] = {}
+    for key, value in (("on", True), ("off", False)):
+        for words in table().get("switch", {}).get(key, {}).values():
+            out.update({w.strip().lower(): value for w in words.split(",") if w.strip()})
+    return out
+
+
+def switch(value: Any) -> bool | None:
+    """A yes/no word (``yes``, ``ya``, ``on``, ``tidak``, ``0``, ...; ``data/labels.yaml`` ``switch:``) as a bool.
+
+    Parameters
+    ----------
+    value : str, bool or number
+        What the planner typed; a bool is returned as it is.
+
+    Returns
+    -------
+    bool or None
+        ``None`` when ``value`` is no switch word in either language (the caller refuses it).
+    """
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return _switch_words().get(str(value).strip().lower())
+
+
 def translate_reason(reason: Any, lang: str = "en") -> str:
     """A reason code (``no_source``, ``budget_exhausted``, ...) in plain words."""
     return word(str(reason), lang)

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from . import places
+from .rates import monthly_premium
 from ._version import SCENARIO_FORMAT
 from .safeio import open_atomic
 
@@ -39,8 +40,6 @@ __all__ = ["kapuas_2024", "national", "on_real_places", "province", "regency", "
 
 FORMAT = SCENARIO_FORMAT
 DEFAULT_INCOME = 1_000_000
-BASE_MONTHLY = 16_800  # JKK 10,000 + JKM 6,800 at the Rp1,000,000 tier
-JHT_MONTHLY = 20_000  # JHT 2% of Rp1,000,000
 PRIORITIES = ("extreme", "poor", "vulnerable")
 SECTORS = ("palm", "farming", "fishing", "trade", "transport")
 # Shares of the non-palm sectors among non-palm workers.
@@ -159,8 +158,13 @@ def _groups(
     return vi, pi, si, cnt, income
 
 
-def _monthly_base(jht_share: float) -> float:
-    return BASE_MONTHLY + float(jht_share) * JHT_MONTHLY
+def _base_monthly(year: int, programs: tuple[str, ...] = ("JKK", "JKM")) -> int:
+    """One worker's monthly premium at the lowest income tier in January of ``year``, from the rate table."""
+    return monthly_premium(programs, f"{year:04d}-01", income=DEFAULT_INCOME)
+
+
+def _monthly_base(jht_share: float, year: int) -> float:
+    return _base_monthly(year) + float(jht_share) * _base_monthly(year, ("JHT",))
 
 
 def _programs(jht_share: float) -> list[str]:
@@ -196,7 +200,7 @@ def _assemble(
 
     # ---- money ---------------------------------------------------------------------
     months = 12
-    monthly = _monthly_base(jht_share)
+    monthly = _monthly_base(jht_share, year)
     reg_workers = np.bincount(reg_of_village, weights=workers, minlength=n_reg)
     money = budget_share * reg_workers * months * monthly
     palm_workers = np.bincount(reg_of_village[vi], weights=cnt * (si == 0), minlength=n_reg)
@@ -205,7 +209,7 @@ def _assemble(
     dd_w_reg = np.bincount(reg_of_village, weights=dd_w, minlength=n_reg)
     dd = _round_thousands(_DD_SHARE * money[reg_of_village] * dd_w / dd_w_reg[reg_of_village])
     dd_reg = np.bincount(reg_of_village, weights=dd, minlength=n_reg)
-    dbh_raw = np.minimum(_DBH_SHARE * money, 0.8 * palm_workers * months * BASE_MONTHLY)
+    dbh_raw = np.minimum(_DBH_SHARE * money, 0.8 * palm_workers * months * _base_monthly(year))
     dbh = np.where(has_dbh, _round_thousands(dbh_raw), 0)
     apbd = _round_thousands(np.maximum(money - dd_reg - dbh, 1000.0))
 

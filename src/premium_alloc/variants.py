@@ -44,7 +44,7 @@ from . import tally
 from .engine import solve
 from .errors import Problem, ScenarioError
 from .io.load import as_scenario
-from .labels import relabel
+from .labels import relabel, switch
 from .result import Result
 from .scenario import Scenario, to_dict
 
@@ -178,14 +178,10 @@ def _factor(text: str | float) -> Decimal:
 
 
 def _switch(text: str | bool) -> bool:
-    if isinstance(text, bool):
-        return text
-    t = str(text).strip().lower()
-    if t in ("on", "true", "yes", "ya", "1"):
-        return True
-    if t in ("off", "false", "no", "tidak", "0"):
-        return False
-    raise ValueError(f"{text!r} is not on or off")
+    on = switch(text)
+    if on is None:
+        raise ValueError(f"{text!r} is not on or off")
+    return on
 
 
 # --------------------------------------------------------------------------- changes

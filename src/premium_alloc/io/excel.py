@@ -33,7 +33,7 @@ import pandas as pd
 from .._version import SCENARIO_FORMAT
 from ..cases import kayong_utara_2023
 from ..errors import MissingDependencyError, Problem, ScenarioError
-from ..labels import check_lang, label, reverse, sheet
+from ..labels import check_lang, label, reverse, sheet, switch
 from ..safeio import atomic_write, text_safe
 from ..scenario import Scenario, to_dict
 from .workers import aggregate, read_workers
@@ -98,15 +98,10 @@ def _bool(v: Any, where: str, problems: list[Problem]) -> bool | None:
     v = _cell(v)
     if v is None:
         return None
-    if isinstance(v, bool):
-        return v
-    t = str(v).strip().lower()
-    if t in ("true", "yes", "ya", "on", "1", "benar"):
-        return True
-    if t in ("false", "no", "tidak", "off", "0", "salah"):
-        return False
-    problems.append(Problem(where, f"{v!r} is not yes or no"))
-    return None
+    on = switch(v)
+    if on is None:
+        problems.append(Problem(where, f"{v!r} is not yes or no"))
+    return on
 
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
