@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from . import places
-from .rates import monthly_premium
 from ._version import SCENARIO_FORMAT
+from .rates import monthly_premium
 
 __all__ = ["kapuas_2025", "kayong_utara_2023", "sintang_2023"]
 

@@ -32,8 +32,8 @@ from typing import Any
 import numpy as np
 
 from . import places
-from .rates import monthly_premium
 from ._version import SCENARIO_FORMAT
+from .rates import monthly_premium
 from .safeio import open_atomic
 
 __all__ = ["kapuas_2024", "national", "on_real_places", "province", "regency", "write"]
