@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
+from ..labels import LANGS, word
 from .api import in_worker
 from .inputs import parse_json
 from .session import SWITCHABLE, Session, WhatIf, source_total
@@ -54,7 +55,14 @@ def state(session: Session) -> dict[str, Any]:
         "label": session.label,
         "version": __version__,
         "sources": [
-            {"id": s["id"], "kind": s.get("kind", ""), "scope": s.get("scope", ""), "total": source_total(s), "villages": len(s.get("budgets") or {})}
+            {
+                "id": s["id"],
+                "kind": s.get("kind", ""),
+                "kind_label": {lang: word(f"funder.{s.get('kind', '')}", lang).removeprefix("funder.") for lang in LANGS},
+                "scope": s.get("scope", ""),
+                "total": source_total(s),
+                "villages": len(s.get("budgets") or {}),
+            }
             for s in data["sources"]
         ],
         "phases": [{"id": p.id, "start": p.start, "months": p.months} for p in sc.phases],

@@ -36,7 +36,7 @@
       var row = document.createElement("div");
       row.className = "control";
       row.innerHTML =
-        '<label for="b-' + esc(s.id) + '"><b>' + esc(s.id) + "</b> <span class=\"kind\">" + esc(s.kind) + "</span> " +
+        '<label for="b-' + esc(s.id) + '"><b>' + esc(s.id) + "</b> <span class=\"kind\" data-source-kind=\"" + esc(s.id) + "\"></span> " +
         '<span class="scope" data-scope="' + esc(s.scope) + '" data-n="' + s.villages + '"></span></label>' +
         '<div class="budget-line"><button type="button" class="step" data-step="-1"></button>' +
         '<input id="b-' + esc(s.id) + '" data-testid="budget-' + esc(s.id) + '" data-source="' + esc(s.id) + '" inputmode="numeric" value="' + s.total + '">' +
@@ -176,6 +176,10 @@
     document.title = t("title");
     if (info) {
       $("workers-total").textContent = t("workers_total", { n: num(info.workers) });
+      info.sources.forEach(function (s) {
+        var el = document.querySelector('[data-source-kind="' + s.id + '"]');
+        if (el) { el.textContent = (s.kind_label && s.kind_label[lang]) || s.kind; }
+      });
       document.querySelectorAll(".scope").forEach(function (el) {
         el.textContent = el.getAttribute("data-scope") === "village" ? t("scope_village", { n: num(el.getAttribute("data-n")) }) : t("scope_pooled");
       });
