@@ -111,3 +111,22 @@ def test_serve_refuses_a_bad_language_and_a_missing_file(tmp_path: Path) -> None
 
     assert main(["serve", "--lang", "fr"]) == 2
     assert main(["serve", str(tmp_path / "nope.yaml")]) == 1
+
+
+def test_page_changes_from_several_screens_at_once_are_each_right() -> None:
+    data = synthetic.kapuas_2024()
+    apbd = next(s for s in data["sources"] if s["id"] == "APBD")["budget"]
+    controls = [{"budgets": {"APBD": apbd + k * 137_000_001}} for k in range(8)]
+    with running_server() as (_, base):
+        with httpx.Client(timeout=300) as c:
+            alone = [c.post(base + "/ui/whatif", json=ctl).json() for ctl in controls]
+        # a fresh server, so that nothing is answered from the first one's cache
+    with running_server() as (_, base):
+
+        def one(ctl: dict) -> dict:
+            with httpx.Client(timeout=300) as c:
+                return c.post(base + "/ui/whatif", json=ctl).json()
+
+        with ThreadPoolExecutor(8) as pool:
+            together = list(pool.map(one, controls + controls))
+    assert together == alone + alone

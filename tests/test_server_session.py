@@ -81,3 +81,16 @@ def test_marginal_is_the_solve_with_one_more_billion(session: Session) -> None:
         more = pa.solve(scaled(scaled(small(), "APBD", 5_000_000), sid, now + 10_000_000), jobs=1)
         assert rows[sid]["covered_gain"] == {p.phase: q.covered - p.covered for p, q in zip(base.phases, more.phases)}
         assert rows[sid]["shortfall_gain_idr"] == base.shortfall_idr - more.shortfall_idr
+
+
+def test_a_phase_cannot_be_stretched_over_the_next() -> None:
+    from premium_alloc.server.session import month_limits
+
+    s = Session(pa.Scenario.from_dict(small()))
+    # p1 starts 2024-01 and p2 2024-07: p1 may last up to 6 months, p2 (the last) up to 12
+    assert month_limits(small()["phases"]) == {"p1": (6, "p2"), "p2": (12, None)}
+    with pytest.raises(ScenarioError) as err:
+        s.solve(WhatIf.from_json({"months": {"p1": 7, "p2": 13}}))
+    assert {p.path for p in err.value.problems} == {"months.p1", "months.p2"}
+    assert "phase p2 starts 6 month(s) after it" in str(err.value)
+    assert s.solve(WhatIf.from_json({"months": {"p1": 6, "p2": 12}})).result.phases[1].covered >= 0

@@ -23,7 +23,7 @@ from ..errors import Problem, ScenarioError
 from ..labels import LANGS, word
 from .api import in_worker
 from .inputs import parse_json
-from .session import SWITCHABLE, Session, WhatIf, source_total
+from .session import SWITCHABLE, Session, WhatIf, month_limits, source_total
 
 router = APIRouter(include_in_schema=False)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,6 +50,7 @@ def state(session: Session) -> dict[str, Any]:
     """What the page needs to draw its controls: sources, phases, programs, village names."""
     sc = session.scenario
     data = session.data
+    limits = month_limits(data["phases"])
     return {
         "name": sc.name,
         "label": session.label,
@@ -65,7 +66,7 @@ def state(session: Session) -> dict[str, Any]:
             }
             for s in data["sources"]
         ],
-        "phases": [{"id": p.id, "start": p.start, "months": p.months} for p in sc.phases],
+        "phases": [{"id": p.id, "start": p.start, "months": p.months, "max_months": limits[p.id][0], "next": limits[p.id][1]} for p in sc.phases],
         "programs": list(sc.programs),
         "switchable": list(SWITCHABLE),
         "villages": {v.id: (v.name or v.id) for v in sc.villages},

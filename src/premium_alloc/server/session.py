@@ -98,6 +98,29 @@ def scale_village_budgets(budgets: Mapping[str, int], new_total: int) -> dict[st
     return {v: base + (1 if i < rest else 0) for i, v in enumerate(budgets)}
 
 
+#: The longest phase the months control offers (a year).
+MAX_MONTHS = 12
+
+
+def month_limits(phases: list[Mapping[str, Any]]) -> dict[str, tuple[int, str | None]]:
+    """Per phase: the most months it may last without running into the next phase, and that phase.
+
+    A phase is at most :data:`MAX_MONTHS` long, and ends before the next phase (in time order) starts.
+    """
+    ordered = sorted(phases, key=lambda p: str(p.get("start", "")))
+    out: dict[str, tuple[int, str | None]] = {}
+    for i, p in enumerate(ordered):
+        limit, nxt = MAX_MONTHS, None
+        if i + 1 < len(ordered):
+            y0, m0 = (int(x) for x in str(p["start"]).split("-"))
+            y1, m1 = (int(x) for x in str(ordered[i + 1]["start"]).split("-"))
+            gap = (y1 - y0) * 12 + (m1 - m0)
+            if gap < limit:
+                limit, nxt = max(gap, 1), str(ordered[i + 1]["id"])
+        out[str(p["id"])] = (limit, nxt)
+    return out
+
+
 def apply_whatif(base: Mapping[str, Any], change: WhatIf) -> dict[str, Any]:
     """The base scenario dict with the controls applied (a new dict; the base is untouched)."""
     data = dict(base)  # only what a control changes is copied: sources, phases, programs
@@ -108,6 +131,12 @@ def apply_whatif(base: Mapping[str, Any], change: WhatIf) -> dict[str, Any]:
     problems = [Problem(f"budgets.{sid}", f"{sid!r} is not a source of the scenario") for sid, _ in change.budgets if sid not in by_id]
     phase_ids = {p.get("id") for p in data.get("phases", [])}
     problems += [Problem(f"months.{pid}", f"{pid!r} is not a phase of the scenario") for pid, _ in change.months if pid not in phase_ids]
+    limits = month_limits(data.get("phases", []))
+    for pid, n in change.months:
+        if pid in limits and n > limits[pid][0]:
+            limit, nxt = limits[pid]
+            why = f"phase {nxt} starts {limit} month(s) after it" if nxt else f"a phase here lasts at most {MAX_MONTHS} months"
+            problems.append(Problem(f"months.{pid}", f"{n} months is too long: {why}"))
     if problems:
         raise ScenarioError(problems)
     for pid, n in change.months:

@@ -62,7 +62,7 @@
       var row = document.createElement("div");
       row.className = "control small";
       row.innerHTML = '<label for="m-' + esc(p.id) + '" data-months-label="' + esc(p.id) + '"></label>' +
-        '<input id="m-' + esc(p.id) + '" data-testid="months-' + esc(p.id) + '" data-phase="' + esc(p.id) + '" type="number" min="1" max="12" step="1" value="' + p.months + '">';
+        '<input id="m-' + esc(p.id) + '" data-testid="months-' + esc(p.id) + '" data-phase="' + esc(p.id) + '" type="number" min="1" max="' + p.max_months + '" data-max="' + p.max_months + '" step="1" value="' + p.months + '">';
       pm.appendChild(row);
       row.querySelector("input").addEventListener("change", function () { apply(); });
     });
@@ -103,7 +103,8 @@
     document.querySelectorAll("input[data-phase]").forEach(function (el) {
       var s = String(el.value).trim();
       var v = /^\d+$/.test(s) ? Number(s) : NaN;
-      if (!(v >= 1 && v <= 12)) { problems.push(t("months_bad", { p: el.getAttribute("data-phase"), v: el.value })); }
+      var max = Number(el.getAttribute("data-max"));
+      if (!(v >= 1 && v <= max)) { problems.push(t("months_bad", { p: el.getAttribute("data-phase"), v: el.value, max: max })); }
       else { months[el.getAttribute("data-phase")] = v; }
     });
     document.querySelectorAll("input[data-program]").forEach(function (el) {
