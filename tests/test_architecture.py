@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "premium_alloc"
 
 #: lowest layer first; a module may import from its own layer or a lower one, never a higher one
 LAYERS: list[tuple[str, ...]] = [
-    ("_version", "errors", "labels", "formats", "rates", "places", "jsonfast", "safeio"),
+    ("_version", "errors", "labels", "formats", "rates", "places", "jsonfast", "safeio", "ids"),
     ("scenario", "synthetic", "cases"),
     ("io",),
     ("groups",),

@@ -75,7 +75,7 @@ def test_workers_sheet_is_counted_into_groups(tmp_path):
     with pytest.raises(pa.ScenarioError) as e:
         excel.read_workbook(path)
     text = str(e.value)
-    assert "line 32" in text and "99.99.99.9999" in text and "6106999999999999" not in text
+    assert "row 32" in text and "99.99.99.9999" in text and "6106999999999999" not in text
 
 
 def test_bad_cells_name_sheet_and_row(tmp_path):

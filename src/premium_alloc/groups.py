@@ -34,7 +34,7 @@ def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tupl
             assert scenario.workers is not None
             workers = read_workers(scenario.workers, villages=[v.id for v in scenario.villages], default_income=scenario.income)
         else:  # a frame from the caller: the same checks as a file (no worker counted twice)
-            check_worker_frame(workers, villages=[v.id for v in scenario.villages])
+            workers = check_worker_frame(workers, villages=[v.id for v in scenario.villages], default_income=scenario.income)
         gdf = aggregate(workers)
     order = {v.id: i for i, v in enumerate(scenario.villages)}
     gdf["vidx"] = gdf["village"].map(order).astype("int64")

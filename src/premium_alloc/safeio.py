@@ -35,12 +35,15 @@ __all__ = [
     "read_bounded",
     "remove_temporaries",
     "same_file",
+    "size_text",
     "text_safe",
     "text_safe_frame",
 ]
 
-#: Default size limit of a scenario or worker file (bytes); ``PREMIUM_ALLOC_MAX_INPUT_MB`` changes it.
+#: Default size limit of a scenario (JSON) or worker file (bytes); ``PREMIUM_ALLOC_MAX_INPUT_MB`` changes it.
 MAX_INPUT_BYTES = 256 * 1024 * 1024
+#: Default size limit of a YAML scenario (YAML reads ~10x slower than JSON: write large ones as JSON).
+MAX_YAML_BYTES = 32 * 1024 * 1024
 #: Seconds a scenario or worker file may take to read before the read is given up.
 READ_TIMEOUT = 60.0
 _CHUNK = 1 << 20
@@ -50,11 +53,12 @@ _TMP_MARK = ".premium-alloc-tmp"
 _LIVE: set[Path] = set()
 
 
-def max_input_bytes() -> int:
-    """The size limit of input files: ``PREMIUM_ALLOC_MAX_INPUT_MB`` (megabytes) when set, else 256 MB."""
+def max_input_bytes(*, yaml: bool = False) -> int:
+    """The size limit of input files: ``PREMIUM_ALLOC_MAX_INPUT_MB`` (megabytes) when set, else
+    256 MB (32 MB for a YAML scenario)."""
     raw = os.environ.get("PREMIUM_ALLOC_MAX_INPUT_MB")
     if raw is None or not raw.strip():
-        return MAX_INPUT_BYTES
+        return MAX_YAML_BYTES if yaml else MAX_INPUT_BYTES
     try:
         mb = float(raw)
     except ValueError:
@@ -125,11 +129,13 @@ def read_bounded(path: str | Path, *, where: str = "", limit: int | None = None,
         os.close(fd)
 
 
+def size_text(n: int) -> str:
+    """``100 bytes``, ``32 MB``."""
+    return f"{n:,} bytes" if n < 1024 * 1024 else f"{n / 1024 / 1024:,.0f} MB"
+
+
 def _too_big(name: str, size: int, limit: int) -> str:
-    return (
-        f"{name!r} is larger than the limit of {limit / 1024 / 1024:,.0f} MB ({size:,} bytes or more); "
-        "set PREMIUM_ALLOC_MAX_INPUT_MB to raise it"
-    )
+    return f"{name!r} is larger than the limit of {size_text(limit)} ({size:,} bytes); set PREMIUM_ALLOC_MAX_INPUT_MB to raise it"
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:

@@ -3,10 +3,10 @@
 Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver failure
 (missing solver, solver error, or a plan that failed verification), 5 an optional extra is
 not installed (``serve`` without the ``web`` extra, charts without matplotlib, workbooks without
-openpyxl: the message gives the install command), 70 internal error, 74 an output cannot be
-written (missing or read-only folder, a directory or device as target, a full disk, a closed
-standard output, or an output that is one of the inputs), 130 stopped by Ctrl-C (SIGINT), 143
-stopped by SIGTERM. A stopped run ends its child processes (the process pool, CBC) and removes
+openpyxl: the message gives the install command), 70 internal error, 74 output error (an
+output cannot be written: missing or read-only folder, a directory or device as target, a full
+disk, a closed standard output, or an output that is one of the inputs), 130 stopped by Ctrl-C
+(SIGINT), 143 stopped by SIGTERM. A stopped run ends its child processes (the process pool, CBC) and removes
 its temporary files; no partial output is ever left.
 No traceback reaches the user (set PREMIUM_ALLOC_DEBUG=1 to see one).
 """

@@ -21,22 +21,24 @@ Needs ``openpyxl`` (the ``excel`` extra).
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
-import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._version import SCENARIO_FORMAT
 from ..cases import kayong_utara_2023
 from ..errors import MissingDependencyError, Problem, ScenarioError
 from ..labels import check_lang, label, reverse, sheet, switch
-from ..safeio import atomic_write, text_safe
+from ..safeio import atomic_write, read_bounded, text_safe
 from ..scenario import Scenario, to_dict
-from .workers import aggregate, read_workers
+from .workers import aggregate, validate_workers
 
 __all__ = ["read_workbook", "style_sheet", "write_frame", "write_scenario", "write_template"]
 
@@ -106,11 +108,12 @@ def _bool(v: Any, where: str, problems: list[Problem]) -> bool | None:
 
 def _sheets(path: Path) -> dict[str, pd.DataFrame]:
     require_openpyxl()
+    data = read_bounded(path, where=path.name)  # a regular file within the size limit, read in memory
     try:
-        raw = pd.read_excel(path, sheet_name=None, dtype=object, header=0)
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "no such file")]) from None
-    except (ValueError, OSError, KeyError) as err:
+        raw = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, header=0)
+    except zipfile.BadZipFile:
+        raise ScenarioError([Problem(path.name, "cannot read the workbook: it is not an .xlsx file (or it is damaged)")]) from None
+    except (ValueError, OSError, KeyError, EOFError) as err:
         raise ScenarioError([Problem(path.name, f"cannot read the workbook: {err.__class__.__name__}")]) from None
     names = reverse("sheets")
     out: dict[str, pd.DataFrame] = {}
@@ -283,14 +286,18 @@ def _workers_to_groups(path: Path, df: pd.DataFrame, data: dict[str, Any], probl
     """Validate a workers sheet like a worker CSV (never showing an ID) and count it into groups."""
     cols = [c for c in _COLUMNS["workers"] if c in df.columns]
     villages = [v["id"] for v in data.get("villages", []) if v.get("id")]
-    with tempfile.TemporaryDirectory() as tmp:
-        csv = Path(tmp) / f"{path.stem}[workers].csv"
-        df[cols].map(lambda v: "" if _blank(v) else str(_cell(v))).to_csv(csv, index=False)
-        try:
-            workers = read_workers(csv, villages=villages, default_income=int(data.get("income", 1_000_000)))
-        except ScenarioError as e:
-            problems.extend(e.problems)
-            return []
+    # validated in memory: the IDs (NIKs) never go to a temporary file
+    cells = df[cols].map(lambda v: "" if _blank(v) else str(_cell(v)))
+    rows = np.asarray(df.index, dtype=np.int64) + 2 if df.index.dtype.kind in "iu" else None  # sheet rows, after the header
+    try:
+        income = int(data.get("income", 1_000_000))
+    except (TypeError, ValueError):
+        income = 1_000_000  # reported with the settings
+    try:
+        workers = validate_workers(cells, villages=villages, default_income=income, where="sheet workers", unit="row", numbers=rows)
+    except ScenarioError as e:
+        problems.extend(e.problems)
+        return []
     groups = aggregate(workers)
     return [
         {"village": str(r.village), "count": int(r.count), "priority": str(r.priority), "sector": str(r.sector), "income": int(r.income)}

@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, shown
+from ..safeio import max_input_bytes, read_bounded, size_text
 from ..scenario import MAX_FILE_BYTES, MAX_NESTING, MAX_YAML_NODES, Scenario
 from .excel import read_workbook
 
@@ -19,11 +20,29 @@ ScenarioLike = Scenario | Mapping[str, Any] | str | Path
 
 
 class _LimitedLoader(yaml.SafeLoader):
-    """A safe loader that refuses alias bombs and absurd nesting."""
+    """A safe loader that refuses alias bombs, absurd nesting and duplicate keys."""
 
     def __init__(self, stream: Any) -> None:
         super().__init__(stream)
         self._nodes = 0
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        # a key typed twice (a budget given twice) is an error, never "the last one wins"
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                line = key_node.start_mark.line + 1
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: SafeConstructor reports it
+                    continue
+                if first is not None:
+                    raise ScenarioError([Problem(f"line {line}", f"the key {shown(key)} is given twice in one mapping (lines {first} and {line}): keep one")])
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
     def construct_document(self, node: Any) -> Any:
         self._check(node, 0)
@@ -69,13 +88,39 @@ class _LimitedLoader(yaml.SafeLoader):
         self._nodes += size[id(node)]
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (``json`` keeps the last one silently)."""
+    d = dict(pairs)
+    if len(d) != len(pairs):
+        seen: set[str] = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
+    return d
+
+
 def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
-    """Parse scenario text: JSON for ``.json``, else safe YAML (which also reads JSON)."""
-    if len(text) > MAX_FILE_BYTES:
-        raise ScenarioError([Problem("", f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
+    """Parse scenario text: JSON for ``.json``, else safe YAML (which also reads JSON).
+
+    A key given twice in one mapping is an error naming the key and both lines.
+    """
+    limit = min(MAX_FILE_BYTES, max_input_bytes())
+    if len(text) > limit:
+        raise ScenarioError([Problem("", f"the file is larger than {size_text(limit)}")])
     try:
         if suffix.lower() == ".json":
-            return json.loads(text)
+            try:
+                return json.loads(text, object_pairs_hook=_pairs)
+            except _DuplicateKey as dup:
+                _duplicate_lines(text)  # the YAML reader of the same text names both lines
+                raise ScenarioError([Problem("", f"the key {shown(dup.key)} is given twice in one object: keep one")]) from None
         return yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
     except ScenarioError:
         raise
@@ -90,6 +135,16 @@ def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
         raise ScenarioError([Problem("", f"the file nests deeper than {MAX_NESTING} levels")]) from None
 
 
+def _duplicate_lines(text: str) -> None:
+    """Raise the YAML reader's duplicate-key error (with both lines) for JSON text, if it gives one."""
+    try:
+        yaml.load(text, Loader=_LimitedLoader)  # noqa: S506 - a SafeLoader subclass
+    except ScenarioError:
+        raise
+    except Exception:  # noqa: S110 - JSON the YAML reader cannot read: the message goes without lines
+        pass
+
+
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     """Load and validate a v1 scenario from a path (YAML, JSON, or a planner workbook .xlsx) or a parsed dict."""
     if isinstance(source, Mapping):
@@ -97,16 +152,12 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):  # a planner workbook (premium_alloc.excel)
         return read_workbook(path)
+    # a regular file only (a FIFO or a device is refused without blocking), within the size limit
+    raw = read_bounded(path, where=str(path), limit=min(MAX_FILE_BYTES, max_input_bytes(yaml=path.suffix.lower() != ".json")))
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError([Problem(str(path.name), f"the file is larger than {MAX_FILE_BYTES:,} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except ScenarioError:
-        raise
-    except FileNotFoundError:
-        raise ScenarioError([Problem(str(path), "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError([Problem(str(path), f"cannot read the file: {err.__class__.__name__}")]) from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ScenarioError([Problem(str(path), f"cannot read the file: it is not UTF-8 text (byte {err.start:,})")]) from None
     data = parse_text(text, suffix=path.suffix)
     return Scenario.from_dict(data, base_dir=path.parent)
 

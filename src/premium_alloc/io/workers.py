@@ -5,14 +5,18 @@ The ``worker_id`` (often a NIK) is an opaque key: it is never put in a message o
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ..errors import Problem, ScenarioError
+from ..errors import Problem, ScenarioError, shown
+from ..ids import clean_all, fold_all, invisible
+from ..safeio import read_bounded
 from ..scenario import MAX_INCOME
 
 REQUIRED = ("worker_id", "village", "priority", "sector")
@@ -21,17 +25,11 @@ MAX_ERRORS = 20
 
 
 _NAME_COLUMN = re.compile(r"name|nama", re.IGNORECASE)
-_WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")  # two words of letters: perhaps a person's name
 
 
 def _show(value: object, private: Collection[str] = ()) -> str:
     """A cell value fit for a message: never an ID (12+ digits, masked) nor a name (not shown)."""
-    text = str(value)
-    if sum(ch.isdigit() for ch in text) >= 12:
-        return repr(text[:6] + "*" * max(len(text) - 6, 0)) + " (masked: it looks like an ID)"
-    if text in private or _WORDS.search(text):
-        return "(value not shown: it may be a name)"
-    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+    return shown(str(value), private)
 
 
 def _private(df: pd.DataFrame, i: int) -> set[str]:
@@ -48,32 +46,55 @@ def read_workers(
 ) -> pd.DataFrame:
     """Read and validate a worker CSV; return columns worker_id, village, priority, sector, income.
 
-    Raises :class:`ScenarioError` with the first ``max_errors`` problems (by line number) and a
-    count of the rest. Duplicate worker IDs are errors, never merged or double counted.
+    The file is read in memory through :func:`premium_alloc.safeio.read_bounded` (a regular file
+    only, within the size limit and read timeout). Raises :class:`ScenarioError` with the first
+    ``max_errors`` problems (by line number) and a count of the rest. Duplicate worker IDs are
+    errors, never merged or double counted; see :func:`validate_workers` for the rules.
     """
     path = Path(path)
     name = path.name
+    data = read_bounded(path, where="workers")
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, dtype=str, keep_default_na=False)
+            df = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
         else:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except FileNotFoundError:
-        raise ScenarioError([Problem("workers", f"{name!r}: no such file")]) from None
+            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8")
     except ImportError:
         raise ScenarioError([Problem("workers", f"{name!r}: reading .xlsx needs openpyxl")]) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as err:
+    except pd.errors.EmptyDataError:
+        raise ScenarioError([Problem("workers", f"{name!r} is empty (no header line)")]) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, zipfile.BadZipFile, KeyError, OSError) as err:
         at = re.search(r"line (\d+)", str(err)) if isinstance(err, pd.errors.ParserError) else None
         where = f" (line {at.group(1)}: a row with more fields than the header?)" if at else ""
         raise ScenarioError([Problem("workers", f"{name!r} cannot be parsed: {err.__class__.__name__}{where}")]) from None
+    return validate_workers(df, villages=villages, default_income=default_income, where=name, max_errors=max_errors)
+
+
+def validate_workers(
+    df: pd.DataFrame,
+    *,
+    villages: Collection[str],
+    default_income: int = 1_000_000,
+    where: str = "workers",
+    unit: str = "line",
+    first: int = 2,
+    numbers: np.ndarray | None = None,
+    max_errors: int = MAX_ERRORS,
+) -> pd.DataFrame:
+    """Validate worker rows (text cells, as read from a file); return the clean five-column frame.
+
+    Every text is compared in NFC with surrounding spaces removed; an ID, village, priority or
+    sector holding an invisible character is refused; two IDs that differ only in case are one
+    worker typed twice (refused). Problems name ``where`` and the ``unit`` (``line`` or ``row``,
+    numbered from ``first``); an ID is never shown, a village only when it looks neither like an
+    ID nor a name (``numbers``, when given, are the rows' own numbers). Raises :class:`ScenarioError` with every problem (the first ``max_errors``).
+    """
+    df = df.copy(deep=False)
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in REQUIRED if c not in df.columns]
     if missing:
-        raise ScenarioError([Problem(f"{name}", f"missing column(s): {', '.join(missing)}")])
-    for c in [*REQUIRED, *(["income"] if "income" in df.columns else [])]:
-        df[c] = _strip(df[c])
-
-    line = np.arange(len(df)) + 2  # 1-based, after the header line
+        raise ScenarioError([Problem(f"{where}", f"missing column(s): {', '.join(missing)}")])
+    line = np.arange(len(df)) + first if numbers is None else np.asarray(numbers)
     problems: list[tuple[int, int, Problem]] = []
     total = 0  # every problem found; only the first max_errors (by line) are kept
 
@@ -84,18 +105,32 @@ def read_workers(
         for i in hits[:max_errors]:
             problems.append((int(line[i]), order, make(int(i))))
 
+    for c in [*REQUIRED, *(["income"] if "income" in df.columns else [])]:
+        vals, bad = clean_all(_text(df[c]))
+        df[c] = pd.Series(vals, index=df.index, dtype=object)
+        if bad:
+            mask = np.zeros(len(df), dtype=bool)
+            mask[bad] = True
+            add(mask, 0, lambda i, c=c: Problem(f"{where} {unit} {line[i]}, {c}", f"contains an invisible character ({invisible(df[c].iat[i])}): retype it"))
+
     wid = df["worker_id"].to_numpy(dtype=object)
-    add(wid == "", 0, lambda i: Problem(f"{name} line {line[i]}, worker_id", "is empty"))
-    dup = df["worker_id"].duplicated(keep="first").to_numpy() & (wid != "")
+    add(wid == "", 1, lambda i: Problem(f"{where} {unit} {line[i]}, worker_id", "is empty"))
+    folded = pd.Series(fold_all(wid.tolist()), index=df.index)
+    dup = folded.duplicated(keep="first").to_numpy() & (wid != "")
     if dup.any():
-        first_line = pd.Series(line, index=df.index).groupby(df["worker_id"]).transform("first").to_numpy()
-        add(dup, 1, lambda i: Problem(f"{name} line {line[i]}, worker_id", f"duplicates the worker_id of line {first_line[i]} (masked)"))
+        first_line = pd.Series(line, index=df.index).groupby(folded).transform("first").to_numpy()
+        same = (pd.Series(wid, index=df.index).groupby(folded).transform("first").to_numpy() == wid)
+        add(dup, 2, lambda i: Problem(
+            f"{where} {unit} {line[i]}, worker_id",
+            f"duplicates the worker_id of {unit} {first_line[i]} " + ("(masked)" if same[i] else "(the same ID but for case or Unicode form; masked)"),
+        ))
     vil = df["village"].to_numpy(dtype=object)
     known = np.asarray(pd.Series(vil).isin(set(villages)))
-    add(~known, 2, lambda i: Problem(f"{name} line {line[i]}, village", f"{_show(vil[i], _private(df, i))} is not a known village"))
+    add(~known & (vil != ""), 3, lambda i: Problem(f"{where} {unit} {line[i]}, village", f"{_show(vil[i], _private(df, i))} is not a known village"))
+    add(vil == "", 3, lambda i: Problem(f"{where} {unit} {line[i]}, village", "is empty"))
     for col in ("priority", "sector"):
         vals = df[col].to_numpy(dtype=object)
-        add(vals == "", 3, lambda i, col=col: Problem(f"{name} line {line[i]}, {col}", "is empty"))
+        add(vals == "", 4, lambda i, col=col: Problem(f"{where} {unit} {line[i]}, {col}", "is empty"))
     if "income" in df.columns:
         raw = df["income"]
         blank = (raw == "").to_numpy()
@@ -105,70 +140,53 @@ def read_workers(
         num = pd.Series(np.where(codes >= 0, num_u[np.maximum(codes, 0)] if num_u.size else np.nan, np.nan), index=raw.index)
         bad = (~blank) & (num.isna() | (num <= 0) | (num % 1 != 0) | (num > MAX_INCOME)).to_numpy()
         rv = raw.to_numpy(dtype=object)
-        add(bad, 4, lambda i: Problem(f"{name} line {line[i]}, income", f"{_show(rv[i], _private(df, i))} is not a whole number of rupiah from 1 to {MAX_INCOME:,}"))
+        add(bad, 5, lambda i: Problem(f"{where} {unit} {line[i]}, income", f"{_show(rv[i], _private(df, i))} is not a whole number of rupiah from 1 to {MAX_INCOME:,}"))
         income = np.where(blank | bad, default_income, num.fillna(default_income).to_numpy()).astype(np.int64)
     else:
         income = np.full(len(df), default_income, dtype=np.int64)
     if problems:
         problems.sort(key=lambda t: (t[0], t[1]))
-        shown = [p for _, _, p in problems[:max_errors]]
-        raise ScenarioError(shown, more=max(0, total - len(shown)))
+        shown_ = [p for _, _, p in problems[:max_errors]]
+        raise ScenarioError(shown_, more=max(0, total - len(shown_)))
     return pd.DataFrame(
         {
-            "worker_id": df["worker_id"].to_numpy(dtype=object),
-            "village": df["village"].to_numpy(dtype=object),
-            "priority": df["priority"].to_numpy(dtype=object),
-            "sector": df["sector"].to_numpy(dtype=object),
+            "worker_id": df["worker_id"].to_numpy(dtype=object, copy=True),
+            "village": df["village"].to_numpy(dtype=object, copy=True),
+            "priority": df["priority"].to_numpy(dtype=object, copy=True),
+            "sector": df["sector"].to_numpy(dtype=object, copy=True),
             "income": income,
         }
     )
 
 
-def check_worker_frame(workers: pd.DataFrame, *, villages: Collection[str], max_errors: int = MAX_ERRORS) -> None:
-    """Validate a worker list passed as a DataFrame (rows numbered from 1); raise :class:`ScenarioError`.
+def check_worker_frame(workers: pd.DataFrame, *, villages: Collection[str], default_income: int = 1_000_000, max_errors: int = MAX_ERRORS) -> pd.DataFrame:
+    """Validate a worker list passed as a DataFrame (rows numbered from 1) like the rows of a CSV.
 
-    The same rules as :func:`read_workers`: duplicate or empty IDs, unknown villages and bad
-    incomes are errors (an ID is never shown), so that no worker is ever counted twice.
+    The same rules as :func:`read_workers`, all problems at once: missing or empty cells
+    (``NaN``/``None`` in any required column), duplicate IDs (ignoring case and spaces),
+    invisible characters, unknown villages and bad incomes are errors (an ID is never shown), so
+    that no worker is dropped or counted twice. Returns the clean frame (the one to use).
     """
-    missing = [c for c in (*REQUIRED, "income") if c not in workers.columns]
-    if missing:
-        raise ScenarioError([Problem("workers", f"missing column(s): {', '.join(missing)}")])
-    wid = workers["worker_id"].astype(str).str.strip()
-    vil = workers["village"].to_numpy(dtype=object)
-    income = pd.to_numeric(workers["income"], errors="coerce")
-    inc = income.to_numpy(dtype=float)
-    checks = [
-        ("worker_id", (wid == "").to_numpy(), lambda i: "is empty"),
-        ("worker_id", (wid.duplicated(keep="first") & (wid != "")).to_numpy(), lambda i: "duplicates an earlier worker_id (masked)"),
-        ("village", ~workers["village"].isin(set(villages)).to_numpy(), lambda i: f"{_show(vil[i], _private(workers, i))} is not a known village"),
-        ("income", ~((inc > 0) & (inc <= MAX_INCOME) & (np.mod(inc, 1) == 0)), lambda i: "is not a whole number of rupiah from 1 to " f"{MAX_INCOME:,}"),
-    ]
-    found: list[tuple[int, int, Problem]] = []
-    total = 0
-    for order, (col, mask, say) in enumerate(checks):
-        hits = np.flatnonzero(mask)
-        total += int(hits.size)
-        found += [(int(i), order, Problem(f"workers row {int(i) + 1}, {col}", say(int(i)))) for i in hits[:max_errors]]
-    if found:
-        found.sort(key=lambda t: (t[0], t[1]))
-        shown = [p for _, _, p in found[:max_errors]]
-        raise ScenarioError(shown, more=total - len(shown))
+    if not isinstance(workers, pd.DataFrame):
+        raise ScenarioError([Problem("workers", f"must be a pandas DataFrame, got {type(workers).__name__}")])
+    return validate_workers(workers, villages=villages, default_income=default_income, where="workers", unit="row", first=1, max_errors=max_errors)
+
+
+def _text(col: pd.Series) -> list[str]:
+    """Cells as text: missing cells (NaN, None) as "", whole floats without ".0"."""
+    if col.dtype == object:
+        vals = col.tolist()
+        if all(type(v) is str for v in vals):
+            return vals
+        return ["" if v is None or (isinstance(v, float) and v != v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in vals]
+    if col.dtype.kind == "f":
+        return ["" if v != v else (str(int(v)) if float(v).is_integer() else str(v)) for v in col.tolist()]
+    return [("" if v is None else str(v)) for v in col.astype(object).where(col.notna(), None).tolist()]
 
 
 def aggregate(workers: pd.DataFrame) -> pd.DataFrame:
     """Count workers per (village, priority, sector, income), in bulk."""
     return workers.groupby(GROUP_KEY, sort=True, observed=True).size().rename("count").reset_index()
-
-
-def _strip(col: pd.Series) -> pd.Series:
-    """``col.astype(str).str.strip()``: str.strip mapped directly when every value is a str (10x faster)."""
-    s = col.astype(str)
-    if not s.isna().any():
-        try:
-            return pd.Series(list(map(str.strip, s.to_numpy(dtype=object))), index=s.index, dtype=s.dtype)
-        except TypeError:
-            pass
-    return s.str.strip()
 
 
 def mask_nik(ids: pd.Series | np.ndarray, keep: int = 6) -> np.ndarray:
