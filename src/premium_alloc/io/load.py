@@ -12,14 +12,17 @@ import yaml
 from ..errors import Problem, ScenarioError, shown
 from ..safeio import max_input_bytes, read_bounded, size_text
 from ..scenario import MAX_FILE_BYTES, MAX_NESTING, MAX_YAML_NODES, Scenario
-from .excel import read_workbook
 
 __all__ = ["ScenarioLike", "as_scenario", "load_scenario", "parse_text"]
 
 ScenarioLike = Scenario | Mapping[str, Any] | str | Path
 
 
-class _LimitedLoader(yaml.SafeLoader):
+#: libyaml's C parser when PyYAML has it (ten times faster on a scenario), else the Python one
+_SafeBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LimitedLoader(_SafeBase):  # type: ignore[misc, valid-type]
     """A safe loader that refuses alias bombs, absurd nesting and duplicate keys."""
 
     def __init__(self, stream: Any) -> None:
@@ -151,6 +154,8 @@ def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
         return Scenario.from_dict(source)
     path = Path(source)
     if path.suffix.lower() in (".xlsx", ".xlsm"):  # a planner workbook (premium_alloc.excel)
+        from .excel import read_workbook  # pandas and openpyxl only for a workbook
+
         return read_workbook(path)
     # a regular file only (a FIFO or a device is refused without blocking), within the size limit
     raw = read_bounded(path, where=str(path), limit=min(MAX_FILE_BYTES, max_input_bytes(yaml=path.suffix.lower() != ".json")))
