@@ -32,9 +32,9 @@ def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tupl
     else:
         if workers is None:
             assert scenario.workers is not None
-            workers = read_workers(scenario.workers, villages=[v.id for v in scenario.villages], default_income=scenario.income)
+            workers = read_workers(scenario.workers, villages=[v.id for v in scenario.villages], default_income=scenario.income, terms=scenario.terms())
         else:  # a frame from the caller: the same checks as a file (no worker counted twice)
-            workers = check_worker_frame(workers, villages=[v.id for v in scenario.villages], default_income=scenario.income)
+            workers = check_worker_frame(workers, villages=[v.id for v in scenario.villages], default_income=scenario.income, terms=scenario.terms())
         gdf = aggregate(workers)
     order = {v.id: i for i, v in enumerate(scenario.villages)}
     gdf["vidx"] = gdf["village"].map(order).astype("int64")

@@ -17,14 +17,26 @@ Lang = Literal["en", "id"]
 LANGS: tuple[str, ...] = ("en", "id")
 
 
+#: Sections of labels.yaml that are not ``key: {en: ..., id: ...}`` tables.
+_NESTED = ("vocabulary", "messages")
+
+
 @lru_cache(maxsize=1)
-def table() -> dict[str, dict[str, dict[str, str]]]:
-    """The packaged labels table: ``{"columns": ..., "sheets": ..., "words": ...}``."""
+def _data() -> dict[str, Any]:
     import yaml  # here, not at the top: a command's --help should not pay for it
 
     text = resources.files("premium_alloc").joinpath("data/labels.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    return {section: {str(k): {str(lk): str(lv) for lk, lv in v.items()} for k, v in entries.items()} for section, entries in data.items()}
+    return dict(yaml.safe_load(text))
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, dict[str, dict[str, str]]]:
+    """The packaged labels table: ``{"columns": ..., "sheets": ..., "words": ...}``."""
+    return {
+        section: {str(k): {str(lk): str(lv) for lk, lv in v.items()} for k, v in entries.items()}
+        for section, entries in _data().items()
+        if section not in _NESTED
+    }
 
 
 def check_lang(lang: str) -> str:
@@ -103,3 +115,111 @@ def switch(value: Any) -> bool | None:
 def translate_reason(reason: Any, lang: str = "en") -> str:
     """A reason code (``no_source``, ``budget_exhausted``, ...) in plain words."""
     return word(str(reason), lang)
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+#: Fields with a closed vocabulary (the sections of ``vocabulary`` in labels.yaml).
+FIELDS: tuple[str, ...] = ("priority", "sector", "kind", "scope", "program")
+
+
+def _norm(text: str) -> str:
+    """Case, spaces, ``-`` and ``_`` do not matter: ``"Miskin-Ekstrem "`` -> ``"miskin ekstrem"``."""
+    return " ".join(str(text).replace("_", " ").replace("-", " ").lower().split())
+
+
+@lru_cache(maxsize=None)
+def vocabulary(field: str) -> dict[str, dict[str, Any]]:
+    """The known values of ``field``: ``{key: {"en": word, "id": word, "synonyms": [...]}}``."""
+    if field not in FIELDS:
+        raise ValueError(f"field: {field!r} is not one of {', '.join(FIELDS)}")
+    return {str(k): dict(v) for k, v in _data()["vocabulary"][field].items()}
+
+
+@lru_cache(maxsize=None)
+def _lookup(field: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, entry in vocabulary(field).items():
+        for text in (key, entry.get("en", key), entry.get("id", key), *entry.get("synonyms", [])):
+            out.setdefault(_norm(text), key)
+    return out
+
+
+def known(field: str) -> tuple[str, ...]:
+    """The canonical values of ``field``, in the order of the labels data."""
+    return tuple(vocabulary(field))
+
+
+def canonical(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = ()) -> str | None:
+    """The canonical value ``value`` stands for (``"Miskin Ekstrem"`` -> ``"extreme"``), or ``None``.
+
+    ``extra`` are values the scenario declared itself; they match as written (case-insensitively)
+    and win over a synonym.
+    """
+    if not isinstance(value, str):
+        return None
+    n = _norm(value)
+    for e in extra:
+        if _norm(e) == n:
+            return e
+    return _lookup(field).get(n)
+
+
+def nearest(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = (), n: int = 3) -> list[str]:
+    """The known values of ``field`` closest to ``value`` (by spelling of any of their words)."""
+    import difflib
+
+    lookup = _lookup(field) | {_norm(e): e for e in extra}
+    hits = difflib.get_close_matches(_norm(str(value)), list(lookup), n=12, cutoff=0.5)
+    out: list[str] = []
+    for h in hits:
+        if lookup[h] not in out:
+            out.append(lookup[h])
+    return out[:n]
+
+
+def term(field: str, key: str, lang: str = "en") -> str:
+    """The planner's word for a canonical value (``term("sector", "palm", "id")`` -> ``"sawit"``)."""
+    check_lang(lang)
+    return str(vocabulary(field).get(key, {}).get(lang, key))
+
+
+def unknown_message(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = ()) -> str:
+    """``'sawitt' is not a known sector (nearest: palm)``: the validation sentence for a value outside the vocabulary."""
+    text = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    near = nearest(field, value, extra)
+    hint = f"nearest: {', '.join(near)}" if near else f"known: {', '.join(known(field) + tuple(extra))}"
+    return f"{text} is not a known {field} ({hint})"
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def translate(text: str, lang: str = "en") -> str:
+    """A message in ``lang``: phrases of the ``messages`` table replaced outside quoted values.
+
+    Messages are written in English; the field path and every quoted value stay as they are.
+    """
+    check_lang(lang)
+    if lang == "en" or not text:
+        return text
+    import re
+
+    pairs = _phrases(lang)
+    parts = re.split(r"('(?:[^'\\]|\\.)*'|\"[^\"]*\")", text)
+    for i in range(0, len(parts), 2):  # even parts lie outside quotes
+        chunk = parts[i]
+        for pattern, repl in pairs:
+            chunk = pattern.sub(repl, chunk)
+        parts[i] = chunk
+    return "".join(parts)
+
+
+@lru_cache(maxsize=4)
+def _phrases(lang: str) -> list[tuple[Any, str]]:
+    import re
+
+    entries = _data().get("messages", {})
+    pairs = [(str(en), str(tr[lang])) for en, tr in entries.items() if lang in tr]
+    pairs.sort(key=lambda p: -len(p[0]))  # longest phrase first
+    return [(re.compile(r"(?<![\w])" + re.escape(en) + r"(?![\w])"), tr.replace("\\", "\\\\")) for en, tr in pairs]

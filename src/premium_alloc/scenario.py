@@ -10,14 +10,16 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeGuard
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from . import labels as _labels
 from . import places
 from ._version import SCENARIO_FORMAT
 from .errors import Problem, ScenarioError
+from .formats import MoneyError, parse_money
 from .rates import PROGRAMS
 
 FORMAT = SCENARIO_FORMAT  # the scenario format id (defined in _version)
@@ -43,9 +45,19 @@ def _not_bool(v: Any) -> Any:
     return v
 
 
+def _money_text(v: Any) -> Any:
+    """Typed amounts (``"Rp 25.000.000"``, ``"25jt"``, ``"2,5 M"``) read by the one money parser."""
+    if isinstance(v, str):
+        try:
+            return parse_money(v, negative=True)  # a negative amount is reported by the bound below
+        except MoneyError as e:
+            raise ValueError(e.reason) from None
+    return v
+
+
 Whole = Annotated[int, BeforeValidator(_not_bool)]
 Count = Annotated[Whole, Field(ge=0, le=MAX_COUNT)]
-Money = Annotated[Whole, Field(ge=0, le=MAX_MONEY)]
+Money = Annotated[Whole, BeforeValidator(_money_text), Field(ge=0, le=MAX_MONEY)]
 Income = Annotated[Whole, Field(gt=0, le=MAX_INCOME)]
 Rate = Annotated[Whole, Field(ge=0, le=MAX_INCOME)]
 Real = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
@@ -158,17 +170,25 @@ class Scenario(_Model):
     sources: list[Source]
     objective: Objective = Objective()
     assumptions: Assumptions = Assumptions()
+    #: values this scenario adds to the closed vocabulary, e.g. ``{sector: [rubber_tapping]}``
+    labels: dict[Literal["priority", "sector", "kind"], list[str]] | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, base_dir: Path | None = None) -> Scenario:
         """Validate a parsed scenario; raise :class:`ScenarioError` listing every problem."""
-        checked, problems = _check_dict(data)  # validated once: twice costs seconds nationally
+        data, terms = normalise_terms(data) if isinstance(data, Mapping) else (data, [])
+        checked, problems = _check_dict(data, normalised=True)  # validated once: twice costs seconds nationally
+        problems = terms + problems
         if problems:
             raise ScenarioError(problems)
         sc = checked if cls is Scenario and checked is not None else cls.model_validate(data)
         if sc.workers is not None and base_dir is not None and not Path(sc.workers).is_absolute():
             sc = sc.model_copy(update={"workers": str((base_dir / sc.workers).resolve())})
         return sc
+
+    def terms(self) -> dict[str, tuple[str, ...]]:
+        """Values this scenario adds to the closed vocabulary (see :func:`declared_terms`)."""
+        return declared_terms({"labels": self.labels or {}, "objective": {"priority_weights": dict(self.objective.priority_weights)}})
 
     @property
     def ordered_sources(self) -> list[Source]:
@@ -253,7 +273,7 @@ def _pydantic_problems(err: ValidationError) -> list[Problem]:
 _ABSENT = object()
 
 
-def _is_map(item: Any) -> bool:
+def _is_map(item: Any) -> TypeGuard[Mapping[str, Any]]:
     """``isinstance(item, Mapping)``, without the ABC check for plain dicts (hundreds of thousands of items)."""
     return type(item) is dict or isinstance(item, Mapping)
 
@@ -289,11 +309,13 @@ def validate_dict(data: Any) -> list[Problem]:
     return _check_dict(data)[1]
 
 
-def _check_dict(data: Any) -> tuple[Scenario | None, list[Problem]]:
+def _check_dict(data: Any, *, normalised: bool = False) -> tuple[Scenario | None, list[Problem]]:
     """:func:`validate_dict`, plus the validated scenario when pydantic accepted it."""
     if not isinstance(data, Mapping):
         return None, [Problem("", f"a scenario must be a mapping, got {type(data).__name__}")]
     problems: list[Problem] = []
+    if not normalised:
+        data, problems = normalise_terms(data)
     sc = None
     try:
         sc = Scenario.model_validate(data)
@@ -391,6 +413,100 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
         if len(set(map(str, order))) != len(order):
             out.append(Problem("objective.source_order", f"{_short(order)} names a source twice"))
     return out
+
+
+def declared_terms(data: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Values a scenario adds to the vocabulary: ``labels:`` lists and unknown ``priority_weights`` keys."""
+    extra: dict[str, list[str]] = {"priority": [], "sector": [], "kind": []}
+    declared = data.get("labels")
+    if _is_map(declared):
+        for field, values in declared.items():
+            if field in extra and isinstance(values, list):
+                extra[field] += [v for v in values if isinstance(v, str)]
+    obj = data.get("objective")
+    weights = obj.get("priority_weights") if _is_map(obj) else None
+    if _is_map(weights):
+        extra["priority"] += [k for k in weights if isinstance(k, str) and _labels.canonical("priority", k) is None]
+    return {k: tuple(v) for k, v in extra.items()}
+
+
+def normalise_terms(data: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[Problem]]:
+    """Priorities, sectors, funder kinds, scopes and programs as their canonical values.
+
+    Matching is case-insensitive against the vocabulary of ``data/labels.yaml`` (values and
+    bilingual synonyms: ``miskin ekstrem`` -> ``extreme``, ``sawit`` -> ``palm``, ``Dana Desa``
+    -> ``dana_desa``). A priority, sector or kind that is neither known nor declared (see
+    :func:`declared_terms`) is a problem naming the field, the value and the nearest known
+    values. Returns a copy of ``data`` (``data`` itself when nothing changes) and the problems.
+    """
+    extra = declared_terms(data)
+    problems: list[Problem] = []
+    cache: dict[tuple[str, str], str | None] = {}
+
+    def fix(field: str, value: Any, path: str, report: bool = True) -> Any:
+        if not isinstance(value, str):
+            return value  # a wrong type is pydantic's to report
+        key = (field, value)
+        if key not in cache:
+            cache[key] = _labels.canonical(field, value, extra.get(field, ()))
+        canon = cache[key]
+        if canon is None:
+            if report:
+                problems.append(Problem(path, _labels.unknown_message(field, value, extra.get(field, ()))))
+            return value
+        return canon
+
+    out: dict[str, Any] = dict(data)
+    progs = data.get("programs")
+    if isinstance(progs, list):
+        out["programs"] = [fix("program", p, "", report=False) for p in progs]  # unknown ones: see _cross_references
+    groups = data.get("worker_groups")
+    if isinstance(groups, list):
+        new_groups = groups
+        for i, g in enumerate(groups):
+            if not _is_map(g):
+                continue
+            pri, sec = g.get("priority"), g.get("sector")
+            p2 = fix("priority", pri, f"worker_groups[{i}].priority")
+            s2 = fix("sector", sec, f"worker_groups[{i}].sector")
+            if p2 is not pri or s2 is not sec:
+                if new_groups is groups:
+                    new_groups = list(groups)  # copy on the first change only (a million groups nationally)
+                g = dict(g)
+                if "priority" in g:
+                    g["priority"] = p2
+                if "sector" in g:
+                    g["sector"] = s2
+                new_groups[i] = g
+        out["worker_groups"] = new_groups
+    sources = data.get("sources")
+    if isinstance(sources, list):
+        new_sources = []
+        for i, s in enumerate(sources):
+            if not _is_map(s):
+                new_sources.append(s)
+                continue
+            s = dict(s)
+            if "kind" in s:
+                s["kind"] = fix("kind", s["kind"], f"sources[{i}].kind")
+            if "scope" in s:
+                s["scope"] = fix("scope", s["scope"], f"sources[{i}].scope", report=False)  # pydantic names the choices
+            elig = s.get("eligible")
+            if _is_map(elig):
+                elig = dict(elig)
+                for field in ("priority", "sector"):
+                    if isinstance(elig.get(field), list):
+                        elig[field] = [fix(field, v, f"sources[{i}].eligible.{field}[{j}]") for j, v in enumerate(elig[field])]
+                s["eligible"] = elig
+            new_sources.append(s)
+        out["sources"] = new_sources
+    obj = data.get("objective")
+    if _is_map(obj) and _is_map(obj.get("priority_weights")):
+        weights = {fix("priority", k, "", report=False): v for k, v in obj["priority_weights"].items()}
+        if len(weights) < len(obj["priority_weights"]):
+            problems.append(Problem("objective.priority_weights", f"{_short(list(obj['priority_weights']))} names one priority twice"))
+        out["objective"] = {**obj, "priority_weights": weights}
+    return out, problems
 
 
 def to_dict(scenario: Scenario | Mapping[str, Any]) -> dict[str, Any]:

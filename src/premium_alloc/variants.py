@@ -43,6 +43,7 @@ import yaml
 from . import tally
 from .engine import solve
 from .errors import Problem, ScenarioError
+from .formats import parse_money
 from .io.load import as_scenario
 from .labels import relabel, switch
 from .result import Result
@@ -112,55 +113,12 @@ class Variant:
 
 # --------------------------------------------------------------------------- amounts
 
-_SUFFIX = {
-    "": 1,
-    "k": 10**3,
-    "rb": 10**3,
-    "ribu": 10**3,
-    "jt": 10**6,
-    "juta": 10**6,
-    "mn": 10**6,
-    "b": 10**9,
-    "bn": 10**9,
-    "miliar": 10**9,
-    "milyar": 10**9,
-    "t": 10**12,
-    "tn": 10**12,
-    "triliun": 10**12,
-}
-_AMOUNT = re.compile(r"^\s*(rp\.?\s*)?([0-9][0-9_.,]*(?:e[+-]?\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
-
-
 def parse_amount(text: str | int | float) -> int:
-    """Whole rupiah from ``2e9``, ``2_000_000_000``, ``2.000.000.000``, ``500jt``, ``2bn``, ``Rp1,5 miliar``."""
-    if isinstance(text, bool):
-        raise ValueError(f"{text!r} is not an amount of rupiah")
-    if isinstance(text, (int, float)):
-        value = Decimal(str(text))
-    else:
-        m = _AMOUNT.match(str(text))
-        if not m or m.group(3).lower() not in _SUFFIX:
-            raise ValueError(f"{text!r} is not an amount of rupiah")
-        num, unit = m.group(2).replace("_", ""), _SUFFIX[m.group(3).lower()]
-        if "e" in num.lower():
-            num = num.replace(",", "")
-        else:
-            dots, commas = num.count("."), num.count(",")
-            if dots and commas:  # 1.234.567,5 or 1,234,567.5: the last one is the decimal mark
-                dec = "," if num.rfind(",") > num.rfind(".") else "."
-                num = num.replace("." if dec == "," else ",", "").replace(dec, ".")
-            elif dots > 1 or commas > 1:  # thousands separators only
-                num = num.replace(".", "").replace(",", "")
-            elif dots + commas == 1:  # 2.000 / 2,000 (thousands) or 1,5 miliar (decimal)
-                head, _, tail = num.replace(",", ".").partition(".")
-                num = head + tail if unit == 1 and len(tail) == 3 else f"{head}.{tail}"
-        try:
-            value = Decimal(num) * unit
-        except InvalidOperation:
-            raise ValueError(f"{text!r} is not an amount of rupiah") from None
-    if value != value.to_integral_value():
-        raise ValueError(f"{text!r} is not a whole number of rupiah")
-    return int(value)
+    """Whole rupiah from ``2e9``, ``2_000_000_000``, ``2.000.000.000``, ``500jt``, ``2bn``, ``Rp1,5 miliar``.
+
+    The one money reader of the package (:func:`premium_alloc.formats.parse_money`).
+    """
+    return parse_money(text)
 
 
 def _round(value: Decimal) -> int:

@@ -8,14 +8,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import Problem, ScenarioError, shown
 from ..ids import clean_all, fold_all, invisible
+from ..labels import canonical, unknown_message
 from ..safeio import read_bounded
 from ..scenario import MAX_INCOME
 
@@ -43,6 +45,7 @@ def read_workers(
     villages: Collection[str],
     default_income: int = 1_000_000,
     max_errors: int = MAX_ERRORS,
+    terms: Mapping[str, Collection[str]] | None = None,
 ) -> pd.DataFrame:
     """Read and validate a worker CSV; return columns worker_id, village, priority, sector, income.
 
@@ -67,7 +70,7 @@ def read_workers(
         at = re.search(r"line (\d+)", str(err)) if isinstance(err, pd.errors.ParserError) else None
         where = f" (line {at.group(1)}: a row with more fields than the header?)" if at else ""
         raise ScenarioError([Problem("workers", f"{name!r} cannot be parsed: {err.__class__.__name__}{where}")]) from None
-    return validate_workers(df, villages=villages, default_income=default_income, where=name, max_errors=max_errors)
+    return validate_workers(df, villages=villages, default_income=default_income, where=name, max_errors=max_errors, terms=terms)
 
 
 def validate_workers(
@@ -80,6 +83,8 @@ def validate_workers(
     first: int = 2,
     numbers: np.ndarray | None = None,
     max_errors: int = MAX_ERRORS,
+    terms: Mapping[str, Collection[str]] | None = None,
+    locate: Callable[[int, str], str] | None = None,
 ) -> pd.DataFrame:
     """Validate worker rows (text cells, as read from a file); return the clean five-column frame.
 
@@ -87,7 +92,9 @@ def validate_workers(
     sector holding an invisible character is refused; two IDs that differ only in case are one
     worker typed twice (refused). Problems name ``where`` and the ``unit`` (``line`` or ``row``,
     numbered from ``first``); an ID is never shown, a village only when it looks neither like an
-    ID nor a name (``numbers``, when given, are the rows' own numbers). Raises :class:`ScenarioError` with every problem (the first ``max_errors``).
+    ID nor a name (``numbers``, when given, are the rows' own numbers; ``locate(number, column)``,
+    when given, names a cell instead, e.g. ``pekerja, baris 101, kolom NIK``). Priorities and
+    sectors are read through the closed vocabulary (``terms``: values the scenario declared). Raises :class:`ScenarioError` with every problem (the first ``max_errors``).
     """
     df = df.copy(deep=False)
     df.columns = [str(c).strip() for c in df.columns]
@@ -95,6 +102,10 @@ def validate_workers(
     if missing:
         raise ScenarioError([Problem(f"{where}", f"missing column(s): {', '.join(missing)}")])
     line = np.arange(len(df)) + first if numbers is None else np.asarray(numbers)
+
+    def at(n: Any, col: str) -> str:
+        return locate(int(n), col) if locate is not None else f"{where} {unit} {n}, {col}"
+
     problems: list[tuple[int, int, Problem]] = []
     total = 0  # every problem found; only the first max_errors (by line) are kept
 
@@ -111,26 +122,35 @@ def validate_workers(
         if bad:
             mask = np.zeros(len(df), dtype=bool)
             mask[bad] = True
-            add(mask, 0, lambda i, c=c: Problem(f"{where} {unit} {line[i]}, {c}", f"contains an invisible character ({invisible(df[c].iat[i])}): retype it"))
+            add(mask, 0, lambda i, c=c: Problem(at(line[i], c), f"contains an invisible character ({invisible(df[c].iat[i])}): retype it"))
 
     wid = df["worker_id"].to_numpy(dtype=object)
-    add(wid == "", 1, lambda i: Problem(f"{where} {unit} {line[i]}, worker_id", "is empty"))
+    add(wid == "", 1, lambda i: Problem(at(line[i], "worker_id"), "is empty"))
     folded = pd.Series(fold_all(wid.tolist()), index=df.index)
     dup = folded.duplicated(keep="first").to_numpy() & (wid != "")
     if dup.any():
         first_line = pd.Series(line, index=df.index).groupby(folded).transform("first").to_numpy()
         same = (pd.Series(wid, index=df.index).groupby(folded).transform("first").to_numpy() == wid)
         add(dup, 2, lambda i: Problem(
-            f"{where} {unit} {line[i]}, worker_id",
+            at(line[i], "worker_id"),
             f"duplicates the worker_id of {unit} {first_line[i]} " + ("(masked)" if same[i] else "(the same ID but for case or Unicode form; masked)"),
         ))
     vil = df["village"].to_numpy(dtype=object)
     known = np.asarray(pd.Series(vil).isin(set(villages)))
-    add(~known & (vil != ""), 3, lambda i: Problem(f"{where} {unit} {line[i]}, village", f"{_show(vil[i], _private(df, i))} is not a known village"))
-    add(vil == "", 3, lambda i: Problem(f"{where} {unit} {line[i]}, village", "is empty"))
+    add(~known & (vil != ""), 3, lambda i: Problem(at(line[i], "village"), f"{_show(vil[i], _private(df, i))} is not a known village"))
+    add(vil == "", 3, lambda i: Problem(at(line[i], "village"), "is empty"))
     for col in ("priority", "sector"):
         vals = df[col].to_numpy(dtype=object)
-        add(vals == "", 4, lambda i, col=col: Problem(f"{where} {unit} {line[i]}, {col}", "is empty"))
+        add(vals == "", 4, lambda i, col=col: Problem(at(line[i], col), "is empty"))
+        # read through the vocabulary once per distinct text (a handful), not once per worker
+        codes, uniq = pd.factorize(df[col])
+        extra = tuple((terms or {}).get(col, ()))
+        canon = [canonical(col, u, extra) for u in uniq.tolist()]
+        unknown = np.array([c is None and u != "" for c, u in zip(canon, uniq.tolist())], dtype=bool)
+        if unknown.any():
+            add(unknown[codes], 4, lambda i, col=col, vals=vals, extra=extra: Problem(at(line[i], col), _unknown(col, vals[i], extra, _private(df, i))))
+        if len(uniq):
+            df[col] = pd.Series(np.array([c if c is not None else u for c, u in zip(canon, uniq.tolist())], dtype=object)[codes], index=df.index, dtype=object)
     if "income" in df.columns:
         raw = df["income"]
         blank = (raw == "").to_numpy()
@@ -140,7 +160,7 @@ def validate_workers(
         num = pd.Series(np.where(codes >= 0, num_u[np.maximum(codes, 0)] if num_u.size else np.nan, np.nan), index=raw.index)
         bad = (~blank) & (num.isna() | (num <= 0) | (num % 1 != 0) | (num > MAX_INCOME)).to_numpy()
         rv = raw.to_numpy(dtype=object)
-        add(bad, 5, lambda i: Problem(f"{where} {unit} {line[i]}, income", f"{_show(rv[i], _private(df, i))} is not a whole number of rupiah from 1 to {MAX_INCOME:,}"))
+        add(bad, 5, lambda i: Problem(at(line[i], "income"), f"{_show(rv[i], _private(df, i))} is not a whole number of rupiah from 1 to {MAX_INCOME:,}"))
         income = np.where(blank | bad, default_income, num.fillna(default_income).to_numpy()).astype(np.int64)
     else:
         income = np.full(len(df), default_income, dtype=np.int64)
@@ -159,7 +179,22 @@ def validate_workers(
     )
 
 
-def check_worker_frame(workers: pd.DataFrame, *, villages: Collection[str], default_income: int = 1_000_000, max_errors: int = MAX_ERRORS) -> pd.DataFrame:
+def _unknown(field: str, value: object, extra: tuple[str, ...], private: Collection[str]) -> str:
+    """The vocabulary message, unless the cell may hold an ID or a name (then the value is not shown)."""
+    shown = _show(value, private)
+    if shown.startswith("(value not shown") or "masked" in shown:
+        return f"{shown} is not a known {field}"
+    return unknown_message(field, value, extra)
+
+
+def check_worker_frame(
+    workers: pd.DataFrame,
+    *,
+    villages: Collection[str],
+    default_income: int = 1_000_000,
+    max_errors: int = MAX_ERRORS,
+    terms: Mapping[str, Collection[str]] | None = None,
+) -> pd.DataFrame:
     """Validate a worker list passed as a DataFrame (rows numbered from 1) like the rows of a CSV.
 
     The same rules as :func:`read_workers`, all problems at once: missing or empty cells
@@ -169,7 +204,7 @@ def check_worker_frame(workers: pd.DataFrame, *, villages: Collection[str], defa
     """
     if not isinstance(workers, pd.DataFrame):
         raise ScenarioError([Problem("workers", f"must be a pandas DataFrame, got {type(workers).__name__}")])
-    return validate_workers(workers, villages=villages, default_income=default_income, where="workers", unit="row", first=1, max_errors=max_errors)
+    return validate_workers(workers, villages=villages, default_income=default_income, where="workers", unit="row", first=1, max_errors=max_errors, terms=terms)
 
 
 def _text(col: pd.Series) -> list[str]:
