@@ -297,11 +297,6 @@ def model_from_groups(scenario: Scenario, groups: pd.DataFrame, table: RateTable
     warnings += rule_warnings
     if barred:
         raise ScenarioError(barred)
-    have_sectors = set(pd.unique(g_sec).tolist()) if len(g_sec) else set()
-    for s in sources:
-        wanted = (s.eligible or {}).get("sector")
-        if wanted and not set(wanted) & have_sectors:
-            warnings.append(f"source {s.id} ({s.kind}) may pay only sector(s) {', '.join(wanted)}, which no worker has: it pays nobody")
     unknown_kinds = sorted({s.kind for s in sources} - set(table.funders))
     if unknown_kinds:
         warnings.append(f"unknown source kind(s) {', '.join(unknown_kinds)}: priced without any funder discount")
