@@ -60,6 +60,18 @@ class ScenarioError(PremiumAllocError, ValueError):
         head = f"{len(self.problems) + more} problem(s) in the input"
         super().__init__(head + ":\n  " + "\n  ".join(lines))
 
+    def render(self, lang: str = "en") -> str:
+        """The message in ``lang``: field paths and values as they are, the sentences translated."""
+        from .labels import translate  # same layer; labels loads its data only when asked
+
+        if lang == "en":
+            return str(self)
+        lines = [str(Problem(p.path, translate(p.message, lang))) for p in self.problems]
+        if self.more:
+            lines.append(translate(f"... and {self.more} more problem(s)", lang))
+        head = translate(f"{len(self.problems) + self.more} problem(s) in the input", lang)
+        return head + ":\n  " + "\n  ".join(lines)
+
 
 class OutputError(PremiumAllocError, OSError):
     """An output cannot be written: missing or read-only folder, a directory or device, a full

@@ -188,7 +188,12 @@ def unknown_message(field: str, value: Any, extra: tuple[str, ...] | frozenset[s
     """``'sawitt' is not a known sector (nearest: palm)``: the validation sentence for a value outside the vocabulary."""
     text = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
     near = nearest(field, value, extra)
-    hint = f"nearest: {', '.join(near)}" if near else f"known: {', '.join(known(field) + tuple(extra))}"
+
+    def show(k: str) -> str:
+        w = vocabulary(field).get(k, {}).get("id", k)
+        return k if _norm(w) == _norm(k) else f"{k} ({w})"
+
+    hint = f"nearest: {', '.join(map(show, near))}" if near else f"known: {', '.join(map(show, known(field) + tuple(extra)))}"
     return f"{text} is not a known {field} ({hint})"
 
 

@@ -65,6 +65,19 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+#: the language of the running command (set from --lang), for messages printed by :func:`main`
+state = {"lang": "en"}
+
+
+def _lang_of(argv: list[str] | None) -> str:
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, a in enumerate(args):
+        if a == "--lang" and i + 1 < len(args):
+            return args[i + 1] if args[i + 1] in ("en", "id") else "en"
+        if a.startswith("--lang="):
+            v = a.split("=", 1)[1]
+            return v if v in ("en", "id") else "en"
+    return "en"
 
 
 def fail(code: ExitCode, message: str) -> NoReturn:
@@ -233,6 +246,7 @@ def _flush_stdout() -> None:
 
 
 def _main(argv: list[str] | None) -> int:
+    state["lang"] = _lang_of(argv)
     try:
         # with standalone_mode=False click *returns* the code of a typer.Exit instead of raising it
         code = app(args=argv, standalone_mode=False)
@@ -262,7 +276,10 @@ def _main(argv: list[str] | None) -> int:
         return int(ExitCode.MISSING_EXTRA)
     except ScenarioError as e:
         # markup for the label only; the message (paths like sources[2]) is escaped and never wrapped
-        err.print(f"[red]invalid input[/red]: {escape(str(e))}", highlight=False, soft_wrap=True)
+        from ..labels import word
+
+        head = word("invalid_input", state["lang"])
+        err.print(f"[red]{head}[/red]: {escape(e.render(state['lang']))}", highlight=False, soft_wrap=True)
         return int(ExitCode.INVALID_INPUT)
     except (SolverError, VerificationError) as e:
         err.print(f"solver failure: {e}", highlight=False, markup=False, soft_wrap=True)

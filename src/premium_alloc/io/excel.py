@@ -1,21 +1,22 @@
 """Planner workbooks: read a scenario from Excel, write a scenario or the template.
 
-A planner workbook has one sheet per part of a v1 scenario (headers in English or Bahasa
-Indonesia, any order; sheet names likewise):
+A planner workbook has one sheet per part of a v1 scenario. Sheet names, headers, setting keys
+and values may be in Bahasa Indonesia or English (``data/labels.yaml``), in any column order:
 
-- ``settings``: two columns ``key`` / ``value``: name, programs (``JKK,JKM``), income,
-  quota_min, quota_max, quota_bonus, continuity, gap, time_limit, source_order,
-  ``weight.<priority>`` (e.g. ``weight.extreme``), discount_dana_desa, discount_apbdes, year_rules, unknown_places;
-- ``phases``: id, start (YYYY-MM), months;
-- ``villages``: id, name, district, regency, province, quota_min, quota_max;
-- ``worker_groups``: village, priority, sector, count, income; or ``workers``: worker_id,
-  village, priority, sector, income (one row per worker, counted into groups; the IDs are
-  validated like a worker CSV and never shown);
-- ``sources``: id, kind, scope, budget, phases, eligible_sector, eligible_priority,
-  eligible_regency, eligible_province, eligible_village, name (lists comma-separated);
-- ``budgets``: source, village, budget (the per-village budgets of ``scope: village`` sources).
+- ``settings`` / ``pengaturan``: two columns key / value (the keys are in ``SETTINGS``, e.g.
+  quota_min, quota_bonus, continuity, ``weight <priority>``, year_rules, unknown_places);
+- ``phases`` / ``tahap``: id, start (YYYY-MM), months;
+- ``villages`` / ``desa``: id, name, district, regency, province, quota_min, quota_max;
+- ``worker_groups`` / ``kelompok pekerja``: village, priority, sector, count, income, pktd; or
+  ``workers`` / ``pekerja``: worker_id (NIK), village, priority, sector, income, pktd (one row
+  per worker, counted into groups; the IDs are validated like a worker CSV and never shown);
+- ``sources`` / ``sumber dana``: id, kind, scope, budget, year, phases, eligible_* (lists
+  comma-separated), name;
+- ``budgets`` / ``anggaran desa``: source, village, budget (per-village budgets).
 
-Needs ``openpyxl`` (the ``excel`` extra).
+Every problem is reported at once, at the cell a planner sees: the sheet name as written, the
+Excel row number and the column header (``pekerja, baris 101, kolom NIK``), in ``lang``.
+Blank rows are skipped without shifting any row number. Needs ``openpyxl`` (the ``excel`` extra).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import math
 import re
 import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,27 +37,51 @@ import pandas as pd
 from .._version import SCENARIO_FORMAT
 from ..cases import kayong_utara_2023
 from ..errors import MissingDependencyError, Problem, ScenarioError
-from ..labels import check_lang, label, reverse, sheet, switch
+from ..formats import MoneyError, parse_money
+from ..labels import check_lang, known, label, reverse, sheet, switch, table, term, translate, word
 from ..safeio import atomic_write, read_bounded, text_safe
-from ..scenario import Scenario, to_dict
+from ..scenario import Scenario, declared_terms, to_dict
 from .workers import aggregate, validate_workers
 
-__all__ = ["read_workbook", "style_sheet", "write_frame", "write_scenario", "write_template"]
+__all__ = ["read_workbook", "read_workbook_workers", "style_sheet", "write_frame", "write_scenario", "write_template"]
 
 SHEETS = ("settings", "phases", "villages", "worker_groups", "workers", "sources", "budgets")
+_ELIGIBLE = ("sector", "priority", "regency", "province", "village", "pktd")
 _COLUMNS = {
+    "settings": ["key", "value"],
     "phases": ["id", "start", "months"],
     "villages": ["id", "name", "district", "regency", "province", "quota_min", "quota_max"],
-    "worker_groups": ["village", "priority", "sector", "count", "income"],
-    "workers": ["worker_id", "village", "priority", "sector", "income"],
-    "sources": ["id", "kind", "scope", "budget", "phases", "eligible_sector", "eligible_priority",
-                "eligible_regency", "eligible_province", "eligible_village", "name"],
+    "worker_groups": ["village", "priority", "sector", "count", "income", "pktd"],
+    "workers": ["worker_id", "village", "priority", "sector", "income", "pktd"],
+    "sources": ["id", "kind", "scope", "budget", "year", "phases", *[f"eligible_{k}" for k in _ELIGIBLE], "name"],
+    "budgets": ["source", "village", "budget"],
+}
+_REQUIRED = {
+    "phases": ["id", "start", "months"],
+    "villages": ["id"],
+    "worker_groups": ["village", "priority", "sector", "count"],
+    "workers": ["worker_id", "village", "priority", "sector"],
+    "sources": ["id", "kind"],
     "budgets": ["source", "village", "budget"],
     "settings": ["key", "value"],
 }
-_ELIGIBLE = ("sector", "priority", "regency", "province", "village")
+#: settings keys -> the scenario field each sets (``weight`` is followed by a priority)
+SETTINGS = {
+    "name": "name", "programs": "programs", "income": "income",
+    "quota_min": "quota.min", "quota_max": "quota.max",
+    "quota_bonus": "objective.quota_bonus", "continuity": "objective.continuity", "gap": "objective.gap",
+    "time_limit": "objective.time_limit", "source_order": "objective.source_order",
+    "discount_dana_desa": "assumptions.discount_dana_desa", "discount_apbdes": "assumptions.discount_apbdes",
+    "year_rules": "assumptions.year_rules", "unknown_places": "assumptions.unknown_places",
+}
+_BOOL_SETTINGS = ("continuity", "discount_dana_desa", "discount_apbdes")
+_LEVEL_SETTINGS = ("year_rules", "unknown_places")
+_MONEY = {("settings", "income"), ("worker_groups", "income"), ("workers", "income"), ("sources", "budget"), ("budgets", "budget")}
+_WHOLE = {("phases", "months"), ("villages", "quota_min"), ("villages", "quota_max"), ("worker_groups", "count"), ("sources", "year")}
+_LISTS = {"phases", "eligible_sector", "eligible_priority", "eligible_regency", "eligible_province", "eligible_village", "eligible_pktd"}
 RUPIAH = '"Rp"#,##0'
 COUNT = "#,##0"
+TEXT = "@"
 
 
 def require_openpyxl() -> Any:
@@ -66,7 +92,7 @@ def require_openpyxl() -> Any:
     return openpyxl
 
 
-# --------------------------------------------------------------------------- reading
+# --------------------------------------------------------------------------- cells
 
 
 def _blank(v: Any) -> bool:
@@ -93,252 +119,482 @@ def _text(v: Any) -> str | None:
 
 def _list(v: Any) -> list[str] | None:
     t = _text(v)
-    return None if t is None else [p.strip() for p in t.split(",") if p.strip()]
+    return None if t is None else [p.strip() for p in re.split(r"[,;]", t) if p.strip()]
 
 
-def _bool(v: Any, where: str, problems: list[Problem]) -> bool | None:
-    v = _cell(v)
-    if v is None:
-        return None
-    on = switch(v)
-    if on is None:
-        problems.append(Problem(where, f"{v!r} is not yes or no"))
-    return on
+def _yes_no(v: Any) -> bool | None:
+    """``True``/``False`` for yes/no in either language (:func:`premium_alloc.labels.switch`); ``None`` otherwise."""
+    return switch(_cell(v) if not isinstance(v, bool) else v)
 
 
-def _sheets(path: Path) -> dict[str, pd.DataFrame]:
-    require_openpyxl()
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _Sheet:
+    """One recognised sheet: its key, its name as written, headers as written, and non-blank rows."""
+
+    key: str
+    title: str
+    headers: dict[str, str]  # column key -> header as written
+    rows: list[tuple[int, dict[str, Any]]]  # (Excel row number, column key -> raw cell value)
+
+
+@dataclass
+class _Reader:
+    lang: str
+    problems: list[Problem] = field(default_factory=list)
+    cells: dict[str, str] = field(default_factory=dict)  # scenario field path -> cell location
+
+    def at(self, sh: _Sheet, row: int | None, col: str | None = None) -> str:
+        """``pekerja, baris 101, kolom NIK`` (in the reader's language)."""
+        out = sh.title
+        if row is not None:
+            out += f", {word('row', self.lang)} {row}"
+        if col is not None:
+            out += f", {word('column', self.lang)} {sh.headers.get(col, label(col, self.lang))}"
+        return out
+
+    def add(self, where: str, message: str) -> None:
+        self.problems.append(Problem(where, translate(message, self.lang)))
+
+    def put(self, path: str, sh: _Sheet, row: int, col: str | None) -> None:
+        self.cells[path] = self.at(sh, row, col)
+
+    def money(self, sh: _Sheet, row: int, col: str, v: Any) -> Any:
+        v = _cell(v)
+        if isinstance(v, str):
+            try:
+                return parse_money(v, negative=True)  # a negative amount is the scenario's to report
+            except MoneyError as e:
+                self.add(self.at(sh, row, col), str(e))
+                return None
+        return v
+
+    def whole(self, sh: _Sheet, row: int, col: str, v: Any) -> Any:
+        v = _cell(v)
+        if isinstance(v, str) and re.fullmatch(r"[\d.,\s]+", v):
+            try:
+                return parse_money(v)
+            except MoneyError:
+                pass
+        return v
+
+
+def _header_map(key: str) -> dict[str, str]:
+    """Every accepted header of a sheet (lower case, both languages) -> column key."""
+    out: dict[str, str] = {}
+    for c in _COLUMNS[key]:
+        for lang in ("en", "id"):
+            out.setdefault(label(c, lang).strip().lower(), c)
+        out.setdefault(c, c)
+    if key in ("workers",):
+        out.update({"nik": "worker_id", "id": "worker_id"})
+    return out
+
+
+def _open(path: Path) -> Any:
+    openpyxl = require_openpyxl()
     data = read_bounded(path, where=path.name)  # a regular file within the size limit, read in memory
     try:
-        raw = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object, header=0)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except zipfile.BadZipFile:
         raise ScenarioError([Problem(path.name, "cannot read the workbook: it is not an .xlsx file (or it is damaged)")]) from None
-    except (ValueError, OSError, KeyError, EOFError) as err:
+    except Exception as err:  # openpyxl's InvalidFileException and other damaged-file errors
         raise ScenarioError([Problem(path.name, f"cannot read the workbook: {err.__class__.__name__}")]) from None
-    names = reverse("sheets")
-    out: dict[str, pd.DataFrame] = {}
-    for name, df in raw.items():
-        key = names.get(str(name).strip().lower())
-        if key not in SHEETS:
-            continue  # instructions and other sheets are ignored
-        cols = {label(c, lang).lower(): c for lang in ("en", "id") for c in _COLUMNS[key]} | {c: c for c in _COLUMNS[key]}
-        df = df.rename(columns=lambda c: cols.get(str(c).strip().lower(), str(c).strip()))
-        df = df.dropna(how="all")
-        out[key] = df
-    return out
 
 
-def _row_path(sheet_key: str, i: int, col: str) -> str:
-    return f"sheet {sheet_key}, row {i + 2}, {col}"
+def _detect_lang(titles: list[str]) -> str:
+    ids = {label(k, "id", "sheets").lower() for k in SHEETS}
+    ens = {label(k, "en", "sheets").lower() for k in SHEETS}
+    t = {x.strip().lower() for x in titles}
+    return "id" if len(t & ids) > len(t & ens) else "en"
 
 
-_INDEXED = re.compile(r"^(phases|villages|worker_groups|sources)\[(\d+)\]")
+def _read_sheets(path: Path, lang: str | None) -> tuple[dict[str, _Sheet], _Reader]:
+    wb = _open(path)
+    try:
+        titles = list(wb.sheetnames)
+        reader = _Reader(check_lang(lang) if lang is not None else _detect_lang(titles))
+        names = reverse("sheets")
+        out: dict[str, _Sheet] = {}
+        for title in titles:
+            key = names.get(title.strip().lower())
+            if key not in SHEETS:
+                continue  # instructions, lists and the planner's own sheets are ignored
+            ws = wb[title]
+            rows = ws.iter_rows(values_only=True)
+            head = next(rows, None) or ()
+            hmap = _header_map(key)
+            cols: list[str | None] = []
+            headers: dict[str, str] = {}
+            sh = _Sheet(key, title, headers, [])
+            for j, h in enumerate(head):
+                if _blank(h):
+                    cols.append(None)
+                    continue
+                ck = hmap.get(str(h).strip().lower())
+                if ck is None:
+                    reader.add(f"{title}, {word('row', reader.lang)} 1, {word('column', reader.lang)} {str(h).strip()}",
+                               f"is not a known column (known: {', '.join(label(c, reader.lang) for c in _COLUMNS[key])})")
+                    cols.append(None)
+                    continue
+                if ck in headers:
+                    reader.add(f"{title}, {word('row', reader.lang)} 1, {word('column', reader.lang)} {str(h).strip()}", "is a second column for the same field")
+                    cols.append(None)
+                    continue
+                headers[ck] = str(h).strip()
+                cols.append(ck)
+            for i, values in enumerate(rows, start=2):
+                rec = {c: v for c, v in zip(cols, values) if c is not None}
+                if all(_blank(v) for v in values or ()):
+                    continue  # a blank row: skipped, and no later row number moves
+                sh.rows.append((i, rec))
+            missing = [c for c in _REQUIRED[key] if c not in headers]
+            if missing and (sh.rows or key != "budgets"):
+                reader.add(f"{title}, {word('row', reader.lang)} 1", f"missing column(s): {', '.join(label(c, reader.lang) for c in missing)}")
+            out[key] = sh
+        return out, reader
+    finally:
+        wb.close()
 
 
-def _with_rows(problems: list[Problem], rows: Mapping[str, list[int]]) -> list[Problem]:
-    """Name the workbook row next to each scenario field path."""
-    out = []
-    for p in problems:
-        m = _INDEXED.match(p.path)
-        if m and m.group(1) in rows and int(m.group(2)) < len(rows[m.group(1)]):
-            out.append(Problem(f"{p.path} (sheet {m.group(1)}, row {rows[m.group(1)][int(m.group(2))]})", p.message))
-        else:
-            out.append(p)
-    return out
+def read_workbook(path: str | Path, *, lang: str | None = None) -> Scenario:
+    """Read a planner workbook into a validated v1 :class:`Scenario` (every problem at once).
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file.
+    lang : {"en", "id"}, optional
+        Language of the problem messages; by default that of the sheet names.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem, each at its cell (sheet as written, Excel row, column header).
+    """
+    return read_workbook_workers(path, lang=lang)[0]
 
 
-def read_workbook(path: str | Path) -> Scenario:
-    """Read a planner workbook into a validated v1 :class:`Scenario` (every problem at once)."""
+def read_workbook_workers(path: str | Path, *, lang: str | None = None) -> tuple[Scenario, pd.DataFrame | None]:
+    """:func:`read_workbook`, plus the worker list of a workers sheet (``None`` without one).
+
+    The scenario carries the workers counted into ``worker_groups``; for a per-worker plan, pass
+    the frame to :func:`premium_alloc.engine.build_model` with
+    ``scenario.model_copy(update={"worker_groups": None, "workers": NAME})``.
+    """
     path = Path(path)
-    sh = _sheets(path)
-    problems: list[Problem] = []
-    rows: dict[str, list[int]] = {}
+    sh, rd = _read_sheets(path, lang)
+    L = rd.lang
     data: dict[str, Any] = {"format": SCENARIO_FORMAT, "name": path.stem}
     for need in ("phases", "villages", "sources"):
         if need not in sh:
-            problems.append(Problem(f"sheet {need}", "is missing"))
+            rd.add(f"{word('sheet', L)} {sheet(need, L)}", "is missing")
     if "worker_groups" not in sh and "workers" not in sh:
-        problems.append(Problem("sheet worker_groups", "is missing (or give a workers sheet)"))
-    if problems:
-        raise ScenarioError(problems)
+        rd.add(f"{word('sheet', L)} {sheet('worker_groups', L)}", f"is missing (or give a {sheet('workers', L)} sheet)")
+    if "worker_groups" in sh and "workers" in sh and sh["worker_groups"].rows and sh["workers"].rows:
+        rd.add(sh["workers"].title, f"give either {sh['worker_groups'].title} or {sh['workers'].title}, not both")
+    if rd.problems:
+        raise ScenarioError(rd.problems)
 
-    # settings
-    objective: dict[str, Any] = {}
-    assumptions: dict[str, Any] = {}
-    quota: dict[str, Any] = {}
     if "settings" in sh:
-        s = sh["settings"]
-        if "key" not in s.columns or "value" not in s.columns:
-            problems.append(Problem("sheet settings", "needs the columns key and value"))
-        else:
-            for i, (k, raw) in enumerate(zip(s["key"], s["value"])):
-                key, val = _text(k), _cell(raw)
-                where = _row_path("settings", i, str(key))
-                if key is None or val is None:
-                    continue
-                key = key.strip().lower()
-                if key == "name":
-                    data["name"] = str(val)
-                elif key == "programs":
-                    data["programs"] = _list(val)
-                elif key == "income":
-                    data["income"] = val
-                elif key in ("quota_min", "quota_max"):
-                    quota[key[6:]] = val
-                elif key in ("quota_bonus", "gap", "time_limit"):
-                    objective[key] = val
-                elif key == "continuity":
-                    objective[key] = _bool(val, where, problems)
-                elif key == "source_order":
-                    objective[key] = _list(val)
-                elif key.startswith("weight."):
-                    objective.setdefault("priority_weights", {})[key[7:]] = val
-                elif key in ("discount_dana_desa", "discount_apbdes"):
-                    assumptions[key] = _bool(val, where, problems)
-                elif key in ("year_rules", "unknown_places"):
-                    assumptions[key] = str(val)
-                else:
-                    problems.append(Problem(where, f"{key!r} is not a known setting"))
-    if quota:
-        data["quota"] = quota
-    if objective:
-        data["objective"] = objective
-    if assumptions:
-        data["assumptions"] = assumptions
-
-    def records(key: str) -> list[tuple[int, dict[str, Any]]]:
-        df = sh[key]
-        unknown = [c for c in df.columns if c not in _COLUMNS[key] and not str(c).startswith("Unnamed")]
-        for c in unknown:
-            problems.append(Problem(f"sheet {key}, column {c!r}", "is not a known column"))
-        return [(int(i), {c: _cell(v) for c, v in r.items() if c in _COLUMNS[key]}) for i, (_, r) in enumerate(df.iterrows())]
-
+        _read_settings(sh["settings"], rd, data)
     data["phases"] = []
-    rows["phases"] = []
-    for i, r in records("phases"):
-        data["phases"].append({k: r.get(k) for k in ("id", "start", "months")})
-        rows["phases"].append(i + 2)
+    for i, (row, r) in enumerate(sh["phases"].rows):
+        s = sh["phases"]
+        data["phases"].append({"id": _text(r.get("id")), "start": _text(r.get("start")), "months": rd.whole(s, row, "months", r.get("months"))})
+        rd.put(f"phases[{i}]", s, row, None)
+        for c in ("id", "start", "months"):
+            rd.put(f"phases[{i}].{c}", s, row, c)
 
     data["villages"] = []
-    rows["villages"] = []
-    for i, r in records("villages"):
+    s = sh["villages"]
+    for i, (row, r) in enumerate(s.rows):
         v: dict[str, Any] = {"id": _text(r.get("id"))}
         for k in ("name", "district", "regency", "province"):
-            if r.get(k) is not None:
+            if _cell(r.get(k)) is not None:
                 v[k] = _text(r[k])
-        q = {k[6:]: r[k] for k in ("quota_min", "quota_max") if r.get(k) is not None}
+        q = {k[6:]: rd.whole(s, row, k, r[k]) for k in ("quota_min", "quota_max") if _cell(r.get(k)) is not None}
         if q:
             v["quota"] = q
         data["villages"].append(v)
-        rows["villages"].append(i + 2)
+        rd.put(f"villages[{i}]", s, row, None)
+        for c in ("id", "name", "district", "regency", "province"):
+            rd.put(f"villages[{i}].{c}", s, row, c)
+        rd.put(f"villages[{i}].quota.min", s, row, "quota_min")
+        rd.put(f"villages[{i}].quota.max", s, row, "quota_max")
 
-    if "worker_groups" in sh:
-        data["worker_groups"] = []
-        rows["worker_groups"] = []
-        for i, r in records("worker_groups"):
-            g = {"village": _text(r.get("village")), "count": r.get("count"), "priority": _text(r.get("priority")), "sector": _text(r.get("sector"))}
-            if r.get("income") is not None:
-                g["income"] = r["income"]
-            data["worker_groups"].append(g)
-            rows["worker_groups"].append(i + 2)
+    workers: pd.DataFrame | None = None
+    if "workers" in sh and (sh["workers"].rows or "worker_groups" not in sh):
+        workers = _read_workers(sh["workers"], rd, data)
+        data["worker_groups"] = [] if workers is None else _groups_of(workers)
     else:
-        data["worker_groups"] = _workers_to_groups(path, sh["workers"], data, problems)
+        data["worker_groups"] = []
+        s = sh["worker_groups"]
+        for i, (row, r) in enumerate(s.rows):
+            g: dict[str, Any] = {"village": _text(r.get("village")), "count": rd.whole(s, row, "count", r.get("count")),
+                                 "priority": _text(r.get("priority")), "sector": _text(r.get("sector"))}
+            if _cell(r.get("income")) is not None:
+                g["income"] = rd.money(s, row, "income", r["income"])
+            if _cell(r.get("pktd")) is not None:
+                g["pktd"] = _flag(rd, s, row, "pktd", r["pktd"])
+            data["worker_groups"].append(g)
+            rd.put(f"worker_groups[{i}]", s, row, None)
+            for c in ("village", "count", "priority", "sector", "income", "pktd"):
+                rd.put(f"worker_groups[{i}].{c}", s, row, c)
 
+    _read_sources(sh, rd, data)
+    # scenario rules too, so that every problem comes at once (not the cells already reported)
+    try:
+        sc = Scenario.from_dict(data)
+    except ScenarioError as e:
+        seen = {p.path for p in rd.problems}
+        more = [p for p in _at_cells(e.problems, rd) if p.path not in seen]
+        raise ScenarioError(_by_cell(rd.problems + more), e.more) from None
+    if rd.problems:
+        raise ScenarioError(_by_cell(rd.problems))
+    return sc, workers
+
+
+def _flag(rd: _Reader, s: _Sheet, row: int, col: str, v: Any) -> Any:
+    b = _yes_no(v)
+    if b is None:
+        rd.add(rd.at(s, row, col), f"{_text(v)!r} is not {word('yes', rd.lang)} or {word('no', rd.lang)}")
+    return b
+
+
+def _read_settings(s: _Sheet, rd: _Reader, data: dict[str, Any]) -> None:
+    keys = {k.lower(): k for k in SETTINGS} | {label(k, lang, "settings").lower(): k for k in SETTINGS for lang in ("en", "id")}
+    weight_words = {label("weight", lang, "settings").lower() for lang in ("en", "id")} | {"weight"}
+    levels = {k: k for k in ("warning", "error")} | {label(k, lang, "settings").lower(): k for k in ("warning", "error") for lang in ("en", "id")}
+    for row, r in s.rows:
+        key_text, val = _text(r.get("key")), _cell(r.get("value"))
+        if key_text is None:
+            continue
+        where = rd.at(s, row, "value")
+        low = " ".join(key_text.lower().split())
+        m = re.match(r"^(\S+)[.\s]+(.+)$", low)
+        if m and m.group(1) in weight_words and low not in keys:
+            path = f"objective.priority_weights.{m.group(2)}"
+            if val is not None:
+                data.setdefault("objective", {}).setdefault("priority_weights", {})[m.group(2)] = val
+                rd.cells[path] = where
+            continue
+        key = keys.get(low)
+        if key is None:
+            rd.add(rd.at(s, row, "key"), f"{key_text!r} is not a known setting (known: {', '.join(label(k, rd.lang, 'settings') for k in SETTINGS)})")
+            continue
+        if val is None:
+            continue
+        target = SETTINGS[key]
+        if key == "programs" or key == "source_order":
+            val = _list(val)
+        elif key == "income":
+            val = rd.money(s, row, "value", val)
+        elif key in _BOOL_SETTINGS:
+            val = _flag(rd, s, row, "value", val)
+        elif key in _LEVEL_SETTINGS:
+            val = levels.get(str(val).strip().lower(), val)
+        elif key in ("quota_min", "quota_max"):
+            val = rd.whole(s, row, "value", val)
+        elif key == "name":
+            val = str(val)
+        head, _, leaf = target.rpartition(".")
+        (data.setdefault(head, {}) if head else data)[leaf] = val
+        rd.cells[target] = where
+
+
+def _read_workers(s: _Sheet, rd: _Reader, data: dict[str, Any]) -> pd.DataFrame | None:
+    """The workers sheet validated like a worker CSV (never showing an ID), at its cells."""
+    missing = [c for c in _REQUIRED["workers"] if c not in s.headers]
+    if missing:
+        return None
+    problems: list[Problem] = []
+    rows = [row for row, _ in s.rows]
+    cols = [c for c in _COLUMNS["workers"] if c in s.headers and c != "pktd"]
+    frame = {}
+    for c in cols:
+        vals = [r.get(c) for _, r in s.rows]
+        if c == "worker_id":
+            for row, v in zip(rows, vals):
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and len(str(int(v))) >= 15:
+                    problems.append(Problem(rd.at(s, row, c), translate("is typed as a number, so Excel kept only 15 digits: format the column as Text and type it again", rd.lang)))
+        if c == "income":
+            vals = [rd.money(s, row, c, v) if isinstance(_cell(v), str) else v for row, v in zip(rows, vals)]
+        frame[c] = ["" if _blank(v) else str(_cell(v)) for v in vals]
+    df = pd.DataFrame(frame)
+    villages = [v["id"] for v in data.get("villages", []) if v.get("id")]
+    try:
+        # validated in memory: the IDs (NIKs) never go to a temporary file
+        workers = validate_workers(
+            df, villages=villages, default_income=data["income"] if isinstance(data.get("income"), int) else 1_000_000,
+            where=s.title, unit=word("row", rd.lang), numbers=np.asarray(rows, dtype=np.int64),
+            terms=declared_terms(data), locate=lambda n, col: rd.at(s, n, col),
+        )
+    except ScenarioError as e:
+        problems += [Problem(p.path, translate(p.message, rd.lang)) for p in e.problems]
+        rd.problems += problems
+        if e.more:
+            rd.problems.append(Problem(s.title, translate(f"... and {e.more} more problem(s)", rd.lang)))
+        return None
+    if "pktd" in s.headers:
+        flags = []
+        for row, r in s.rows:
+            v = r.get("pktd")
+            flags.append(False if _blank(v) else bool(_flag(rd, s, row, "pktd", v)))
+        workers["pktd"] = np.array(flags, dtype=bool)
+    rd.problems += problems
+    return workers
+
+
+def _groups_of(workers: pd.DataFrame) -> list[dict[str, Any]]:
+    if "pktd" in workers.columns and workers["pktd"].any():
+        counts = workers.groupby(["village", "priority", "sector", "income", "pktd"], sort=True).size().rename("count").reset_index()
+    else:
+        counts = aggregate(workers)
+        counts["pktd"] = False
+    return [
+        {"village": str(r.village), "count": int(r.count), "priority": str(r.priority), "sector": str(r.sector), "income": int(r.income),
+         **({"pktd": True} if bool(r.pktd) else {})}
+        for r in counts.itertuples(index=False)
+    ]
+
+
+def _read_sources(sh: dict[str, _Sheet], rd: _Reader, data: dict[str, Any]) -> None:
     data["sources"] = []
-    rows["sources"] = []
-    by_id: dict[str, dict[str, Any]] = {}
-    for i, r in records("sources"):
+    by_id: dict[str, tuple[int, dict[str, Any]]] = {}
+    s = sh["sources"]
+    for i, (row, r) in enumerate(s.rows):
         src: dict[str, Any] = {"id": _text(r.get("id")), "kind": _text(r.get("kind"))}
-        if r.get("scope") is not None:
+        if _cell(r.get("scope")) is not None:
             src["scope"] = _text(r["scope"])
-        if r.get("budget") is not None:
-            src["budget"] = r["budget"]
-        if r.get("phases") is not None:
+        if _cell(r.get("budget")) is not None:
+            src["budget"] = rd.money(s, row, "budget", r["budget"])
+            if src["budget"] is None:
+                del src["budget"]
+        if _cell(r.get("year")) is not None:
+            src["year"] = rd.whole(s, row, "year", r["year"])
+        if _cell(r.get("phases")) is not None:
             src["phases"] = _list(r["phases"])
-        elig = {k: _list(r[f"eligible_{k}"]) for k in _ELIGIBLE if r.get(f"eligible_{k}") is not None}
+        elig: dict[str, Any] = {}
+        for k in _ELIGIBLE:
+            vals = _list(r.get(f"eligible_{k}"))
+            if vals is None:
+                continue
+            if k == "pktd":
+                vals = ["yes" if _yes_no(v) else ("no" if _yes_no(v) is False else v) for v in vals]
+            elig[k] = vals
         if elig:
             src["eligible"] = elig
-        if r.get("name") is not None:
+        if _cell(r.get("name")) is not None:
             src["name"] = _text(r["name"])
         data["sources"].append(src)
-        rows["sources"].append(i + 2)
+        rd.put(f"sources[{i}]", s, row, None)
+        for c in ("id", "kind", "scope", "budget", "year", "phases", "name"):
+            rd.put(f"sources[{i}].{c}", s, row, c)
+        rd.put(f"sources[{i}].budgets", s, row, "scope")
+        for k in _ELIGIBLE:
+            rd.put(f"sources[{i}].eligible.{k}", s, row, f"eligible_{k}")
         if src["id"]:
-            by_id[src["id"]] = src
-    if "budgets" in sh:
-        for i, r in records("budgets"):
-            sid, vid = _text(r.get("source")), _text(r.get("village"))
-            if sid not in by_id:
-                problems.append(Problem(_row_path("budgets", i, "source"), f"{sid!r} is not a source of the sources sheet"))
-                continue
-            by_id[sid].setdefault("budgets", {})
-            if vid in by_id[sid]["budgets"]:
-                problems.append(Problem(_row_path("budgets", i, "village"), f"{vid!r} has a second budget for {sid}"))
-            by_id[sid]["budgets"][vid] = r.get("budget")
-    if problems:
-        raise ScenarioError(problems)
-    try:
-        return Scenario.from_dict(data)
-    except ScenarioError as e:
-        raise ScenarioError(_with_rows(e.problems, rows), e.more) from None
+            by_id[src["id"]] = (i, src)
+    if "budgets" not in sh:
+        return
+    b = sh["budgets"]
+    for row, r in b.rows:
+        sid, vid = _text(r.get("source")), _text(r.get("village"))
+        if sid not in by_id:
+            rd.add(rd.at(b, row, "source"), f"{sid!r} is not a source of the {s.title} sheet")
+            continue
+        i, src = by_id[sid]
+        src.setdefault("budgets", {})
+        if vid in src["budgets"]:
+            rd.add(rd.at(b, row, "village"), f"{vid!r} has a second budget for {sid}")
+            continue
+        amount = rd.money(b, row, "budget", r.get("budget"))
+        if amount is None and _cell(r.get("budget")) is not None:
+            continue  # reported at its cell
+        src["budgets"][vid] = amount
+        rd.put(f"sources[{i}].budgets.{vid}", b, row, "budget")
+        rd.cells.setdefault(f"sources[{i}].budgets.{vid}#key", rd.at(b, row, "village"))
 
 
-def _workers_to_groups(path: Path, df: pd.DataFrame, data: dict[str, Any], problems: list[Problem]) -> list[dict[str, Any]]:
-    """Validate a workers sheet like a worker CSV (never showing an ID) and count it into groups."""
-    cols = [c for c in _COLUMNS["workers"] if c in df.columns]
-    villages = [v["id"] for v in data.get("villages", []) if v.get("id")]
-    # validated in memory: the IDs (NIKs) never go to a temporary file
-    cells = df[cols].map(lambda v: "" if _blank(v) else str(_cell(v)))
-    rows = np.asarray(df.index, dtype=np.int64) + 2 if df.index.dtype.kind in "iu" else None  # sheet rows, after the header
-    try:
-        income = int(data.get("income", 1_000_000))
-    except (TypeError, ValueError):
-        income = 1_000_000  # reported with the settings
-    try:
-        workers = validate_workers(cells, villages=villages, default_income=income, where="sheet workers", unit="row", numbers=rows)
-    except ScenarioError as e:
-        problems.extend(e.problems)
-        return []
-    groups = aggregate(workers)
-    return [
-        {"village": str(r.village), "count": int(r.count), "priority": str(r.priority), "sector": str(r.sector), "income": int(r.income)}
-        for r in groups.itertuples(index=False)
-    ]
+def _by_cell(problems: list[Problem]) -> list[Problem]:
+    """Problems in workbook order: by sheet as first met, then row (stable otherwise)."""
+    order: dict[str, int] = {}
+    keyed = []
+    for i, p in enumerate(problems):
+        m = re.match(r"^(.*?), \S+ (\d+)", p.path)
+        sheet_name, row = (m.group(1), int(m.group(2))) if m else (p.path, 0)
+        order.setdefault(sheet_name, len(order))
+        keyed.append((order[sheet_name], row, i, p))
+    return [p for *_, p in sorted(keyed, key=lambda k: k[:3])]
+
+
+def _at_cells(problems: list[Problem], rd: _Reader) -> list[Problem]:
+    """Each scenario problem at its workbook cell (the longest field path read from a cell)."""
+    out = []
+    for p in problems:
+        path, where = p.path, None
+        if path.startswith("sources[") and ".budgets." in path and "is not a known village" in p.message:
+            where = rd.cells.get(path + "#key")
+        probe = path
+        while where is None and probe:
+            where = rd.cells.get(probe)
+            if where is None:
+                cut = max(probe.rfind("."), probe.rfind("["))
+                probe = probe[:cut] if cut > 0 else ""
+        out.append(Problem(where if where is not None else path, translate(p.message, rd.lang)))
+    return out
 
 
 # --------------------------------------------------------------------------- writing
 
 
-def style_sheet(ws: Any, df: pd.DataFrame, keys: list[str]) -> None:
-    """Bold header, frozen top row, filter, widths, and number formats by column meaning."""
+def style_sheet(ws: Any, df: pd.DataFrame, keys: list[str], *, header_rows: int = 1) -> None:
+    """Bold header, frozen header rows, filter, widths, and number formats by column meaning."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     head_fill = PatternFill("solid", fgColor="DDEBF7")
-    for c in ws[1]:
+    for c in ws[header_rows]:
         c.font = Font(bold=True)
         c.fill = head_fill
         c.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    if ws.max_row > 1:
-        ws.auto_filter.ref = ws.dimensions
+    ws.freeze_panes = f"A{header_rows + 1}"
+    if ws.max_row > header_rows:
+        ws.auto_filter.ref = f"A{header_rows}:{ws.cell(row=ws.max_row, column=max(1, ws.max_column)).coordinate}"
     for j, key in enumerate(keys, start=1):
-        fmt = None
-        if key.endswith("_idr") or key == "budget":
-            fmt = RUPIAH
-        elif key in ("spent_share",):
-            fmt = "0.0%"
-        elif key == "gap":
-            fmt = "0.000%"
-        elif key in ("eligible", "covered", "uncovered", "workers", "count", "quota_target", "missing", "months", "income", "worker_months", "extreme_worker_months", "lost"):
-            fmt = COUNT
-        letter = ws.cell(row=1, column=j).column_letter
-        width = max([len(str(ws.cell(row=1, column=j).value or ""))] + [len(str(v)) for v in df.iloc[:200, j - 1].tolist()] if len(df) else [10])
+        fmt = number_format(key)
+        letter = ws.cell(row=header_rows, column=j).column_letter
+        sample = [len(str(v)) for v in df.iloc[:200, j - 1].tolist()] if len(df) and j - 1 < df.shape[1] else []
+        width = max([min(len(str(ws.cell(row=header_rows, column=j).value or "")), 24), *sample, 8])
+        if fmt == RUPIAH:
+            width = max(width + 4, 16)
         ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
         if fmt:
-            for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+            for row in ws.iter_rows(min_row=header_rows + 1, min_col=j, max_col=j):
                 row[0].number_format = fmt
 
 
-def write_frame(wb: Any, title: str, df: pd.DataFrame, lang: str) -> None:
+_COUNTS = {"eligible", "covered", "uncovered", "workers", "count", "quota_target", "missing", "months", "worker_months",
+           "extreme_worker_months", "lost", "villages_below_floor", "extreme_uncovered", "quota_min", "quota_max"}
+
+
+def number_format(key: str) -> str | None:
+    """The Excel number format of a column, from its key: rupiah, counts, shares, gaps."""
+    if key.endswith("_idr") or key in ("budget", "income"):
+        return RUPIAH
+    if key in ("spent_share",):
+        return "0.0%"
+    if key == "gap":
+        return "0.000%"
+    if key in _COUNTS or key.endswith("_workers") or key.startswith("workers_"):
+        return COUNT
+    return None
+
+
+def write_frame(wb: Any, title: str, df: pd.DataFrame, lang: str) -> Any:
+    """A sheet of ``df``: headers in ``lang``, formats by column meaning; returns the sheet."""
     ws = wb.create_sheet(title)
     keys = [str(c) for c in df.columns]
     ws.append([label(k, lang) for k in keys])
@@ -346,6 +602,7 @@ def write_frame(wb: Any, title: str, df: pd.DataFrame, lang: str) -> None:
         ws.append([plain_value(v) for v in rec])
     text_cells(ws, df)
     style_sheet(ws, df, keys)
+    return ws
 
 
 def text_cells(ws: Any, df: pd.DataFrame, first_row: int = 2) -> None:
@@ -377,43 +634,149 @@ def sheet_cells_as_text(ws: Any) -> None:
 def plain_value(v: Any) -> Any:
     if hasattr(v, "item"):
         v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
     if isinstance(v, (list, tuple, dict)):
         return str(v)
     return v
 
 
-def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path, *, lang: str = "en", instructions: bool = True) -> Path:
-    """Write a scenario (with ``worker_groups``) as a planner workbook that :func:`read_workbook` reads back."""
+def _setting_rows(d: Mapping[str, Any], lang: str) -> list[tuple[str, str, Any]]:
+    """(key, label, value) rows of the settings sheet, values in the planner's words."""
+    obj, q, asm = d.get("objective", {}), d.get("quota", {}), d.get("assumptions", {})
+    values: dict[str, Any] = {
+        "name": d.get("name", ""), "programs": ",".join(d.get("programs", ["JKK", "JKM"])), "income": d.get("income", 1_000_000),
+        "quota_min": q.get("min"), "quota_max": q.get("max"),
+        "quota_bonus": obj.get("quota_bonus"), "continuity": obj.get("continuity"), "gap": obj.get("gap"), "time_limit": obj.get("time_limit"),
+        "source_order": ",".join(obj["source_order"]) if obj.get("source_order") else None,
+    }
+    values.update({k: asm.get(k) for k in ("discount_dana_desa", "discount_apbdes", "year_rules", "unknown_places")})
+    rows: list[tuple[str, str, Any]] = []
+    for key, v in values.items():
+        if key in _BOOL_SETTINGS and v is not None:
+            v = word("yes", lang) if v else word("no", lang)
+        elif key in _LEVEL_SETTINGS and v is not None:
+            v = label(str(v), lang, "settings")
+        if v is not None or key in ("quota_max", "source_order"):
+            rows.append((key, label(key, lang, "settings"), v))
+        if key == "quota_bonus":
+            for p, w in obj.get("priority_weights", {}).items():
+                rows.append((f"weight.{p}", _weight_key(p, lang), w))
+    return rows
+
+
+def _weight_key(priority: str, lang: str) -> str:
+    """``bobot miskin ekstrem`` / ``weight extreme poor``: the settings key of a priority weight."""
+    return f"{label('weight', lang, 'settings')} {term('priority', priority, lang)}"
+
+
+def _lists(lang: str) -> dict[str, list[str]]:
+    """The closed sets a planner picks from, in ``lang`` (drop-down lists)."""
+    yes, no = word("yes", lang), word("no", lang)
+    return {
+        "priority": [term("priority", k, lang) for k in known("priority")],
+        "sector": [term("sector", k, lang) for k in known("sector")],
+        "kind": [term("kind", k, lang) for k in known("kind")],
+        "scope": [term("scope", k, lang) for k in known("scope")],
+        "yes_no": [yes, no],
+        "level": [label("warning", lang, "settings"), label("error", lang, "settings")],
+        "setting": [label(k, lang, "settings") for k in SETTINGS] + [_weight_key(p, lang) for p in known("priority")],
+    }
+
+
+def _list_refs(lang: str) -> dict[str, str]:
+    """Cell ranges of the (hidden) lists sheet, one column per closed set, in :func:`_lists` order."""
+    from openpyxl.utils import get_column_letter
+
+    title = sheet("lists", lang)
+    return {name: f"'{title}'!${get_column_letter(j)}$2:${get_column_letter(j)}${len(vals) + 1}" for j, (name, vals) in enumerate(_lists(lang).items(), start=1)}
+
+
+def _planner_value(sheet_key: str, col: str, v: Any, lang: str) -> Any:
+    """A scenario value as the planner writes it (``palm`` -> ``sawit`` in ``id``)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    field_of = {"priority": "priority", "sector": "sector", "kind": "kind", "scope": "scope",
+                "eligible_sector": "sector", "eligible_priority": "priority"}
+    if col in field_of:
+        f = field_of[col]
+        if isinstance(v, str) and "," in v:
+            return ",".join(term(f, p.strip(), lang) for p in v.split(","))
+        return term(f, str(v), lang)
+    if col in ("pktd",) and isinstance(v, (bool, np.bool_)):
+        return word("yes", lang) if v else word("no", lang)
+    if col == "eligible_pktd" and isinstance(v, str):
+        return ",".join(word(p.strip(), lang) for p in v.split(","))
+    return plain_value(v)
+
+
+def _validations(ws: Any, key: str, cols: list[str], lists_ref: dict[str, str], lang: str, n_rows: int) -> None:
+    """Excel drop-down lists on every column of ``key`` with a closed set of values."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    pick = {
+        "priority": "priority", "sector": "sector", "kind": "kind", "scope": "scope", "pktd": "yes_no",
+        "village": "village", "source": "source",
+        "eligible_sector": "sector", "eligible_priority": "priority", "eligible_pktd": "yes_no", "eligible_village": "village",
+    }
+    last = max(n_rows + 1, 1000 if key != "workers" else 100_000)
+    for j, c in enumerate(cols, start=1):
+        ref = lists_ref.get(pick.get(c, ""))
+        if key == "settings" and c == "key":
+            ref = lists_ref["setting"]
+        if ref is None:
+            continue
+        # a comma list of several values is allowed in eligible_* columns, and weight keys in settings: no stop alert there
+        multi = c.startswith("eligible_") or key == "settings"
+        dv = DataValidation(type="list", formula1=ref, allow_blank=True, showDropDown=False)
+        dv.promptTitle = word("choose_from_list", lang)[:32]
+        dv.prompt = word("choose_from_list", lang)
+        dv.showInputMessage = True
+        dv.showErrorMessage = not multi
+        dv.errorTitle = word("not_in_list", lang)[:32]
+        dv.error = word("not_in_list", lang)
+        letter = ws.cell(row=1, column=j).column_letter
+        dv.add(f"{letter}2:{letter}{last}")
+        ws.add_data_validation(dv)
+
+
+def write_scenario(
+    scenario: Scenario | Mapping[str, Any],
+    path: str | Path,
+    *,
+    lang: str = "en",
+    instructions: bool = True,
+    workers: pd.DataFrame | None = None,
+) -> Path:
+    """Write a scenario as a planner workbook that :func:`read_workbook` reads back.
+
+    Sheet names, headers, setting keys and values are in ``lang``; every column with a closed
+    set of values carries an Excel drop-down list; an instructions sheet describes exactly the
+    columns written. ``workers`` (worker_id, village, priority, sector[, income]) writes a
+    workers sheet (one row per worker) instead of the worker groups.
+    """
     check_lang(lang)
     openpyxl = require_openpyxl()
     d = to_dict(scenario)
-    if d.get("worker_groups") is None:
-        raise ValueError("write_scenario needs a scenario with worker_groups")
+    if d.get("worker_groups") is None and workers is None:
+        raise ValueError("write_scenario needs a scenario with worker_groups, or a workers frame")
     path = Path(path)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
-    obj = d.get("objective", {})
-    settings: list[tuple[str, Any]] = [("name", d.get("name", "")), ("programs", ",".join(d.get("programs", ["JKK", "JKM"]))), ("income", d.get("income", 1_000_000))]
-    q = d.get("quota", {})
-    settings += [(f"quota_{k}", q[k]) for k in ("min", "max") if q.get(k) is not None]
-    settings += [(f"weight.{k}", v) for k, v in obj.get("priority_weights", {}).items()]
-    settings += [(k, obj[k]) for k in ("quota_bonus", "continuity", "gap", "time_limit") if k in obj]
-    if obj.get("source_order"):
-        settings.append(("source_order", ",".join(obj["source_order"])))
-    settings += [(k, v) for k, v in d.get("assumptions", {}).items() if v is not None]
+    settings = _setting_rows(d, lang)
+    elig = _ELIGIBLE
     frames: dict[str, pd.DataFrame] = {
-        "settings": pd.DataFrame(settings, columns=["key", "value"]),
+        "settings": pd.DataFrame([(lbl, v) for _, lbl, v in settings], columns=["key", "value"]),
         "phases": pd.DataFrame(d["phases"], columns=_COLUMNS["phases"]),
         "villages": pd.DataFrame(
             [{**{k: v.get(k) for k in ("id", "name", "district", "regency", "province")},
               "quota_min": (v.get("quota") or {}).get("min"), "quota_max": (v.get("quota") or {}).get("max")} for v in d["villages"]],
             columns=_COLUMNS["villages"],
         ),
-        "worker_groups": pd.DataFrame(d["worker_groups"], columns=_COLUMNS["worker_groups"]),
         "sources": pd.DataFrame(
-            [{"id": s["id"], "kind": s["kind"], "scope": s.get("scope", "regency"), "budget": s.get("budget"),
+            [{"id": s["id"], "kind": s["kind"], "scope": s.get("scope", "regency"), "budget": s.get("budget"), "year": s.get("year"),
               "phases": ",".join(s["phases"]) if s.get("phases") else None,
-              **{f"eligible_{k}": ",".join((s.get("eligible") or {}).get(k, [])) or None for k in _ELIGIBLE},
+              **{f"eligible_{k}": ",".join(map(str, (s.get("eligible") or {}).get(k, []))) or None for k in elig},
               "name": s.get("name")} for s in d["sources"]],
             columns=_COLUMNS["sources"],
         ),
@@ -422,49 +785,113 @@ def write_scenario(scenario: Scenario | Mapping[str, Any], path: str | Path, *, 
             columns=_COLUMNS["budgets"],
         ),
     }
+    if workers is not None:
+        w = workers.reindex(columns=[c for c in _COLUMNS["workers"] if c in workers.columns or c in ("worker_id", "village", "priority", "sector")])
+        frames["workers"] = w
+        order = ["settings", "phases", "villages", "workers", "sources", "budgets"]
+    else:
+        frames["worker_groups"] = pd.DataFrame(d["worker_groups"], columns=_COLUMNS["worker_groups"])
+        order = ["settings", "phases", "villages", "worker_groups", "sources", "budgets"]
+    # drop optional columns nobody filled (an instructions sheet then describes exactly what is there)
+    keep_always = {"villages": {"id", "name", "district", "quota_min"}, "sources": {"id", "kind", "scope", "budget", "phases", "eligible_sector", "name"},
+                   "worker_groups": {"village", "priority", "sector", "count", "income"}, "workers": {"worker_id", "village", "priority", "sector", "income"}}
+    for key in keep_always:
+        if key in frames:
+            df = frames[key]
+            frames[key] = df[[c for c in df.columns if c in keep_always[key] or df[c].notna().any()]]
+
+    lists = _lists(lang)
+    lists_ref = _list_refs(lang)
+    vil_title, src_title = sheet("villages", lang), sheet("sources", lang)
+    lists_ref["village"] = f"'{vil_title}'!$A$2:$A${max(len(d['villages']) + 1, 2000)}"
+    lists_ref["source"] = f"'{src_title}'!$A$2:$A$200"
     if instructions:
-        ws = wb.create_sheet("README" if lang == "en" else "PETUNJUK")
-        for line in _INSTRUCTIONS[lang]:
-            ws.append([line])
-        ws.column_dimensions["A"].width = 110
-    for key, df in frames.items():
-        df = df.dropna(axis=1, how="all") if key in ("villages", "sources", "worker_groups") else df
-        keep = list(df.columns)
+        _write_instructions(wb, frames, order, lang)
+    for key in order:
+        df = frames[key]
+        cols = list(df.columns)
         ws = wb.create_sheet(sheet(key, lang))
-        ws.append([label(c, lang) for c in keep])
+        ws.append([label(c, lang) for c in cols])
         for rec in df.itertuples(index=False):
-            ws.append([None if _blank(v) else plain_value(v) for v in rec])
-        text_cells(ws, df)
-        style_sheet(ws, df, keep)
+            ws.append([_planner_value(key, c, v, lang) for c, v in zip(cols, rec)])
+        sheet_cells_as_text(ws)  # a name or ID such as =HYPERLINK(...) stays inert text
+        style_sheet(ws, df, cols)
+        for j, c in enumerate(cols, start=1):
+            if c in ("id", "village", "worker_id", "start", "regency", "province", "phases", "source") or c.startswith("eligible_"):
+                letter = ws.cell(row=1, column=j).column_letter
+                ws.column_dimensions[letter].number_format = TEXT  # codes and NIK stay text, never numbers
+                for row in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    row[0].number_format = TEXT
+        _validations(ws, key, cols, lists_ref, lang, len(df))
+        if key == "settings":
+            _settings_validations(ws, settings, lists_ref, lang)
+    ls = wb.create_sheet(sheet("lists", lang))
+    for j, (name, values) in enumerate(lists.items(), start=1):
+        ls.cell(row=1, column=j, value=name)
+        for i, v in enumerate(values, start=2):
+            ls.cell(row=i, column=j, value=v)
+    ls.sheet_state = "hidden"
     return atomic_write(path, wb.save)
 
 
-def write_template(path: str | Path, *, lang: str = "en") -> Path:
-    """Write the planner template: a small filled-in example (Kayong Utara shaped, illustrative)."""
-    return write_scenario(kayong_utara_2023(villages=6), path, lang=lang)
+def _settings_validations(ws: Any, settings: list[tuple[str, str, Any]], lists_ref: dict[str, str], lang: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    for i, (key, _, _) in enumerate(settings, start=2):
+        name = "yes_no" if key in _BOOL_SETTINGS else ("level" if key in _LEVEL_SETTINGS else None)
+        if name is None:
+            continue
+        dv = DataValidation(type="list", formula1=lists_ref[name], allow_blank=True)
+        dv.error = word("not_in_list", lang)
+        dv.showErrorMessage = True
+        dv.add(f"B{i}")
+        ws.add_data_validation(dv)
 
 
-_INSTRUCTIONS = {
-    "en": [
-        "premium_alloc planner workbook (illustrative example data: replace it with your own).",
-        "Sheets: settings (key/value), phases, villages, worker_groups (or workers: one row per worker), sources, budgets.",
-        "phases: id, start as YYYY-MM (type it as text), months.",
-        "villages: id (Kemendagri code), name, optional quota_min / quota_max (village floor and cap).",
-        "worker_groups: village, priority (extreme, poor, vulnerable), sector (palm, farming, ...), count, optional income.",
-        "sources: id, kind (dana_desa, apbdes, dbh_sawit, apbd, apbd_provinsi, apbn, csr), scope (village or regency),",
-        "  budget in whole rupiah (for scope regency), phases it may pay (comma-separated, blank = all), eligible_* filters.",
-        "budgets: one row per village for every scope-village source (source, village, budget).",
-        "Headers may be in English or Bahasa Indonesia. Solve with: premium-alloc solve book.xlsx --xlsx result.xlsx",
-    ],
-    "id": [
-        "Buku kerja perencana premium_alloc (data contoh ilustratif: ganti dengan data Anda).",
-        "Lembar: pengaturan (kunci/nilai), tahap, desa, kelompok pekerja (atau pekerja: satu baris per pekerja), sumber dana, anggaran desa.",
-        "tahap: kode, mulai YYYY-MM (ketik sebagai teks), bulan.",
-        "desa: kode Kemendagri, nama, target minimal / batas maksimal (opsional).",
-        "kelompok pekerja: desa, prioritas (extreme, poor, vulnerable), sektor (palm, farming, ...), jumlah pekerja, penghasilan (opsional).",
-        "sumber dana: kode, jenis (dana_desa, apbdes, dbh_sawit, apbd, apbd_provinsi, apbn, csr), cakupan (village atau regency),",
-        "  anggaran dalam rupiah (cakupan regency), tahap berlaku (dipisah koma, kosong = semua), filter yang boleh.",
-        "anggaran desa: satu baris per desa untuk sumber dana bercakupan village (sumber dana, desa, anggaran).",
-        "Judul kolom boleh bahasa Inggris atau Indonesia. Jalankan: premium-alloc solve buku.xlsx --xlsx hasil.xlsx",
-    ],
-}
+def _write_instructions(wb: Any, frames: dict[str, pd.DataFrame], order: list[str], lang: str) -> None:
+    """The instructions sheet: one line per column actually written, with its allowed values."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(sheet("instructions", lang))
+    ws.append([word("instructions_head", lang)])
+    ws.append([word("instructions_money", lang)])
+    ws.append([])
+    ws.append([word("col_sheet", lang), word("col_column", lang), word("col_meaning", lang), word("col_values", lang)])
+    for c in ws[4]:
+        c.font = Font(bold=True)
+    lists = _lists(lang)
+    values_of = {"priority": lists["priority"], "sector": lists["sector"], "kind": lists["kind"], "scope": lists["scope"],
+                 "pktd": lists["yes_no"], "eligible_sector": lists["sector"], "eligible_priority": lists["priority"], "eligible_pktd": lists["yes_no"]}
+    help_ = table().get("help", {})
+    for key in order:
+        for c in frames[key].columns:
+            vals = values_of.get(c)
+            ws.append([sheet(key, lang), label(c, lang), help_.get(f"{key}.{c}", {}).get(lang, ""), ", ".join(vals) if vals else ""])
+    ws.append([])
+    ws.append([sheet("settings", lang), word("settings_for", lang), "", ""])
+    for k in SETTINGS:
+        vals = lists["yes_no"] if k in _BOOL_SETTINGS else (lists["level"] if k in _LEVEL_SETTINGS else None)
+        ws.append(["", label(k, lang, "settings"), SETTINGS[k], ", ".join(vals) if vals else ""])
+    ws.append(["", f"{label('weight', lang, 'settings')} <{label('priority', lang)}>", "objective.priority_weights", ", ".join(lists["priority"])])
+    for letter, width in zip("ABCD", (20, 30, 70, 60)):
+        ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=1):
+        for c in row:
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_template(path: str | Path, *, lang: str = "en", workers: bool = False) -> Path:
+    """Write the planner template: a small filled-in example (Kayong Utara shaped, illustrative).
+
+    ``workers=True`` gives a workers sheet (one row per worker, made-up NIKs) instead of groups.
+    """
+    d = kayong_utara_2023(villages=6)
+    if not workers:
+        return write_scenario(d, path, lang=lang)
+    rows = []
+    for g in d["worker_groups"]:
+        rows += [(g["village"], g["priority"], g["sector"], g.get("income")) for _ in range(int(g["count"]))]
+    frame = pd.DataFrame(rows, columns=["village", "priority", "sector", "income"])
+    # made-up IDs: the village's numbers then a running number (not real NIKs)
+    frame.insert(0, "worker_id", [v.replace(".", "")[:6] + f"{i:010d}" for i, v in enumerate(frame["village"], start=1)])
+    return write_scenario(d, path, lang=lang, workers=frame)
