@@ -338,6 +338,7 @@ def test_workbooks_hold_no_formula_cell(tmp_path):
         worker_groups=[{"village": vid, "count": 5, "priority": "extreme", "sector": "=3+3"}],
         sources=[{"id": "=SRC", "kind": "apbd", "budget": 1_000_000, "name": "=4+4"}],
     )
+    d["labels"] = {"sector": ["=3+3"]}  # declared on purpose: an undeclared sector is refused
     path = tmp_path / "s.json"
     path.write_text(json.dumps(d), encoding="utf-8")
     out = tmp_path / "r.xlsx"

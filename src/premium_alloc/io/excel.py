@@ -73,7 +73,9 @@ SETTINGS = {
     "time_limit": "objective.time_limit", "source_order": "objective.source_order",
     "discount_dana_desa": "assumptions.discount_dana_desa", "discount_apbdes": "assumptions.discount_apbdes",
     "year_rules": "assumptions.year_rules", "unknown_places": "assumptions.unknown_places",
+    "extra_priorities": "labels.priority", "extra_sectors": "labels.sector", "extra_kinds": "labels.kind",
 }
+_LIST_SETTINGS = ("programs", "source_order", "extra_priorities", "extra_sectors", "extra_kinds")
 _BOOL_SETTINGS = ("continuity", "discount_dana_desa", "discount_apbdes")
 _LEVEL_SETTINGS = ("year_rules", "unknown_places")
 _MONEY = {("settings", "income"), ("worker_groups", "income"), ("workers", "income"), ("sources", "budget"), ("budgets", "budget")}
@@ -388,7 +390,7 @@ def _read_settings(s: _Sheet, rd: _Reader, data: dict[str, Any]) -> None:
         if val is None:
             continue
         target = SETTINGS[key]
-        if key == "programs" or key == "source_order":
+        if key in _LIST_SETTINGS:
             val = _list(val)
         elif key == "income":
             val = rd.money(s, row, "value", val)
@@ -651,6 +653,8 @@ def _setting_rows(d: Mapping[str, Any], lang: str) -> list[tuple[str, str, Any]]
         "source_order": ",".join(obj["source_order"]) if obj.get("source_order") else None,
     }
     values.update({k: asm.get(k) for k in ("discount_dana_desa", "discount_apbdes", "year_rules", "unknown_places")})
+    declared = d.get("labels") or {}
+    values.update({f"extra_{f}": ",".join(declared[k]) for f, k in (("priorities", "priority"), ("sectors", "sector"), ("kinds", "kind")) if declared.get(k)})
     rows: list[tuple[str, str, Any]] = []
     for key, v in values.items():
         if key in _BOOL_SETTINGS and v is not None:
