@@ -13,7 +13,20 @@ __all__ = ["coverage_warnings", "name_list", "plan_state"]
 
 
 def plan_state(model: Model, x: np.ndarray) -> dict[str, np.ndarray]:
-    """Cover, money left and the reason each uncovered (group, phase) is uncovered (see :func:`explain`)."""
+    """Cover, money left and the reason each uncovered (group, phase) is uncovered (see :func:`explain`).
+
+    Parameters
+    ----------
+    model : Model
+        A model (:func:`premium_alloc.build_model`).
+    x : ndarray of int
+        Workers per model column (an integer plan).
+
+    Returns
+    -------
+    dict
+        ``cover``, ``unc``, ``spent``, ``left``, ``vcover`` and ``reason`` arrays.
+    """
     G, P = len(model.groups), len(model.phase_ids)
     n = model.groups["count"].to_numpy(np.int64)
     vidx = model.groups["vidx"].to_numpy(np.int64)
@@ -56,7 +69,20 @@ def name_list(ids: Sequence[str], k: int = 5) -> str:
 
 def coverage_warnings(model: Model, x: np.ndarray) -> list[str]:
     """Warnings that name the villages and phases of workers no source may pay for, and of
-    cover held down by continuity (a later phase that covers fewer)."""
+    cover held down by continuity (a later phase that covers fewer).
+
+    Parameters
+    ----------
+    model : Model
+        A model (:func:`premium_alloc.build_model`).
+    x : ndarray of int
+        Workers per model column (an integer plan).
+
+    Returns
+    -------
+    list of str
+        The warnings.
+    """
     st = plan_state(model, x)
     unc, reason = st["unc"], st["reason"]
     vil = model.groups["village"].to_numpy(object)

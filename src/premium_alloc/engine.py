@@ -88,6 +88,18 @@ def certified_bound(lp: LinearProgram, row_dual: np.ndarray | None) -> float:
     """An upper bound on the LP, hence on W of every integer plan, from any row duals (weak duality).
 
     See :func:`premium_alloc.solvers.protocol.certified_bound`.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The program (:class:`~premium_alloc.solvers.lp.LinearProgram`).
+    row_dual : ndarray or None
+        Any row duals (a solver's, or spoiled ones).
+
+    Returns
+    -------
+    float
+        The bound, ``inf`` when the duals are unusable.
     """
     return protocol.certified_bound(lp, row_dual)
 
@@ -324,7 +336,18 @@ class PartJob:
 
 
 def solve_job(job: PartJob) -> PartSolution:
-    """Solve one :class:`PartJob` (the function executors map over the parts)."""
+    """Solve one :class:`PartJob` (the function executors map over the parts).
+
+    Parameters
+    ----------
+    job : PartJob
+        The part and how to solve it.
+
+    Returns
+    -------
+    PartSolution
+        The part's plan and bound.
+    """
     return solve_part(job.part, job.backend, job.gap, job.deadline, job.milp, lp_solver=job.lp_solver)
 
 

@@ -15,6 +15,18 @@ def group_table(scenario: Scenario, workers: pd.DataFrame | None = None) -> tupl
     """Groups with unique keys and summed counts, in village order, plus the worker list if any.
 
     ``workers`` may be passed already read; otherwise ``scenario.workers`` is read when set.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    workers : DataFrame, optional
+        A worker list instead of the scenario's groups.
+
+    Returns
+    -------
+    tuple
+        ``(groups, workers)``: the group table, and the worker list if any.
     """
     if scenario.worker_groups:
         return _listed_groups(scenario), workers

@@ -158,7 +158,22 @@ def _granularity(values: np.ndarray) -> float | None:
 
 
 def model_from_groups(scenario: Scenario, groups: pd.DataFrame, table: RateTable | None = None) -> Model:
-    """Build the integer program of ``scenario`` over ``groups`` in bulk."""
+    """Build the integer program of ``scenario`` over ``groups`` in bulk.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    groups : DataFrame
+        From :func:`premium_alloc.groups.group_table`.
+    table : RateTable, optional
+        Rates instead of the packaged table.
+
+    Returns
+    -------
+    Model
+        The program's arrays, split into parts.
+    """
     table = table or default_table()
     phases = scenario.ordered_phases
     phase_ids = [p.id for p in phases]
@@ -334,7 +349,13 @@ EXACT_LIMIT = 2**62
 
 
 def check_exact(model: Model) -> None:
-    """Refuse a scenario whose rupiah totals could overflow int64 (they would not stay exact)."""
+    """Refuse a scenario whose rupiah totals could overflow int64 (they would not stay exact).
+
+    Parameters
+    ----------
+    model : Model
+        A built model.
+    """
     n = model.groups["count"].to_numpy(np.int64).astype(float)
     totals = {
         "cost of every eligible (group, source, phase)": float(np.dot(n[model.col_g], model.col_cost.astype(float))),
@@ -349,7 +370,20 @@ def check_exact(model: Model) -> None:
 
 
 def split_parts(model: Model, src_rank: np.ndarray) -> list[Part]:
-    """Split the model into independent parts (connected components), each as a :class:`Part`."""
+    """Split the model into independent parts (connected components), each as a :class:`Part`.
+
+    Parameters
+    ----------
+    model : Model
+        A built model.
+    src_rank : ndarray
+        Rank of each source in ``source_order``.
+
+    Returns
+    -------
+    list of Part
+        The independent parts, each with its own arrays.
+    """
     n = model.n_cols
     if n == 0:
         return []
@@ -414,6 +448,18 @@ def next_phase(gp_u: np.ndarray, P: int) -> np.ndarray:
 
     The one home of the link between a group's phase and its next: the LP rows
     (:mod:`premium_alloc.solvers.lp`) and the repair read it from here.
+
+    Parameters
+    ----------
+    gp_u : ndarray
+        Sorted (group, phase) codes.
+    P : int
+        Number of phases.
+
+    Returns
+    -------
+    ndarray
+        Position in ``gp_u`` of the next phase of each code, or NONE.
     """
     out = np.full(gp_u.size, NONE, dtype=np.int64)
     pos = np.searchsorted(gp_u, gp_u + 1)

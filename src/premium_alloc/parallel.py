@@ -81,6 +81,18 @@ def chunk_indices(weights: Sequence[float], n_chunks: int) -> list[list[int]]:
 
     Greedy longest-processing-time: items by decreasing weight, each into the lightest chunk.
     Chunks come back heaviest first (the order to submit them in), each in input order.
+
+    Parameters
+    ----------
+    weights : sequence of float
+        Work of each item.
+    n_chunks : int
+        Chunks at most.
+
+    Returns
+    -------
+    list of list of int
+        Item indices per chunk.
     """
     n = len(weights)
     if n == 0:
@@ -106,6 +118,22 @@ def guided_chunks(weights: Sequence[float], n_workers: int, *, share: float = 0.
     the weight still left, and at least ``smallest / n_workers`` of the total: big chunks first
     for few round trips, small ones last so that no worker waits long for another at the end.
     Chunks come back in submission order, each in input order.
+
+    Parameters
+    ----------
+    weights : sequence of float
+        Work of each item.
+    n_workers : int
+        Workers pulling chunks.
+    share : float
+        Share of the remaining work per chunk.
+    smallest : float
+        Smallest chunk, as a share of all the work.
+
+    Returns
+    -------
+    list of list of int
+        Item indices per chunk, largest first.
     """
     n = len(weights)
     if n == 0:
@@ -312,7 +340,18 @@ class ClientExecutor(Executor):
 
 
 def as_executor(obj: Any) -> Executor | None:
-    """An Executor for ``obj``: ``None`` and Executors as they are, a Dask Client adapted."""
+    """An Executor for ``obj``: ``None`` and Executors as they are, a Dask Client adapted.
+
+    Parameters
+    ----------
+    obj : Executor, Dask Client or None
+        What to run parts on.
+
+    Returns
+    -------
+    Executor or None
+        ``None``: solve in this process.
+    """
     if obj is None or isinstance(obj, Executor):
         return obj
     if all(hasattr(obj, a) for a in ("submit", "scatter", "gather")):
@@ -325,6 +364,20 @@ def default_executor(n_parts: int, n_cols: int, *, max_workers: int | None = Non
 
     It pays off with more than one part, more than :data:`PARALLEL_MIN_COLUMNS` columns in all,
     and more than one CPU. The caller shuts the pool down (use it in a ``with`` block).
+
+    Parameters
+    ----------
+    n_parts : int
+        Independent parts.
+    n_cols : int
+        Columns of the model.
+    max_workers : int, optional
+        Processes at most.
+
+    Returns
+    -------
+    Executor or None
+        A :class:`PartPool`, or ``None``.
     """
     workers = min(max_workers or available_cpus(), max(1, n_parts))
     if n_parts > 1 and n_cols > PARALLEL_MIN_COLUMNS and workers > 1:
@@ -333,7 +386,22 @@ def default_executor(n_parts: int, n_cols: int, *, max_workers: int | None = Non
 
 
 def make_executor(jobs: int | None, n_parts: int, n_cols: int) -> Executor | None:
-    """The executor for a ``--jobs`` setting: 0/None automatic, 1 serial, N a pool of N processes."""
+    """The executor for a ``--jobs`` setting: 0/None automatic, 1 serial, N a pool of N processes.
+
+    Parameters
+    ----------
+    jobs : int or None
+        0/None automatic, 1 serial, N processes.
+    n_parts : int
+        Independent parts.
+    n_cols : int
+        Columns of the model.
+
+    Returns
+    -------
+    Executor or None
+        The caller shuts it down.
+    """
     if jobs is None or jobs <= 0:
         return default_executor(n_parts, n_cols)
     if jobs == 1 or n_parts <= 1:

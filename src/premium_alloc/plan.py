@@ -29,7 +29,22 @@ def _order(group: np.ndarray, ids: pd.Series) -> np.ndarray:
 
 
 def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> pd.DataFrame:
-    """One row per worker and phase: worker_id (masked by default), village, phase, source, cost_idr."""
+    """One row per worker and phase: worker_id (masked by default), village, phase, source, cost_idr.
+
+    Parameters
+    ----------
+    result : Result
+        A solved result.
+    workers : DataFrame
+        The worker list it was solved with.
+    mask : bool
+        Mask worker IDs (NIK).
+
+    Returns
+    -------
+    DataFrame
+        One row per worker and phase.
+    """
     model, x = result.model, result.x
     if model is None or x is None:
         raise ValueError("this result carries no model; solve it in this process to get a worker plan")
@@ -84,7 +99,24 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
 
 
 def write_worker_plan(result: Result, workers: pd.DataFrame, path: str | Path, *, mask: bool = True) -> Path:
-    """Write :func:`worker_plan` as CSV (NIK masked unless ``mask=False``)."""
+    """Write :func:`worker_plan` as CSV (NIK masked unless ``mask=False``).
+
+    Parameters
+    ----------
+    result : Result
+        A solved result.
+    workers : DataFrame
+        The worker list it was solved with.
+    path : str or Path
+        The CSV to write.
+    mask : bool
+        Mask worker IDs (NIK).
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     path = Path(path)
     df = text_safe_frame(worker_plan(result, workers, mask=mask))
     return atomic_write(path, lambda tmp: df.to_csv(tmp, index=False))

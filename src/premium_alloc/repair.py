@@ -27,7 +27,20 @@ def _groups_of(index: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def make_feasible(part: Part, x: np.ndarray) -> np.ndarray:
-    """Lower ``x`` (integers) until every cover, cap, budget and continuity row holds."""
+    """Lower ``x`` (integers) until every cover, cap, budget and continuity row holds.
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+    x : ndarray of int
+        Workers per column of the part.
+
+    Returns
+    -------
+    ndarray
+        A plan that keeps every row.
+    """
     x = np.maximum(np.asarray(x, dtype=np.int64), 0)
     density = part.w / np.maximum(part.cost, 1)
 
@@ -154,7 +167,22 @@ def _rooms(part: Part, st: _State) -> np.ndarray:
 
 
 def fill(part: Part, x: np.ndarray, passes: int = 3) -> np.ndarray:
-    """Add workers greedily by value per rupiah (ties: earlier source, later phase first)."""
+    """Add workers greedily by value per rupiah (ties: earlier source, later phase first).
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+    x : ndarray of int
+        A feasible plan.
+    passes : int
+        Greedy passes at most.
+
+    Returns
+    -------
+    ndarray
+        A feasible plan with at least the value of ``x``.
+    """
     st = _State(part, x)
     phase = part.gp_phase[part.gp].tolist()
     for _ in range(passes):
@@ -194,6 +222,18 @@ def shift_to_earlier_sources(part: Part, x: np.ndarray) -> np.ndarray:
     """Move workers to a source earlier in ``source_order`` that can still pay for them.
 
     Cover does not change, so neither does W; later budgets are freed for :func:`fill`.
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+    x : ndarray of int
+        A feasible plan.
+
+    Returns
+    -------
+    ndarray
+        The same cover, paid earlier in ``source_order`` where money allows.
     """
     if np.unique(part.rank).size < 2:
         return x
@@ -238,6 +278,20 @@ def swap_into_floors(part: Part, x: np.ndarray, scan: int = 256) -> np.ndarray:
     After rounding, many villages miss their floor by one or two workers while a shared budget
     has no rupiah left. One worker of lower value (weight, plus quota credit it would lose) paid
     from the same budget is dropped so that the village reaches its floor; only strict gains.
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+    x : ndarray of int
+        A feasible plan.
+    scan : int
+        Candidates looked at per village-phase.
+
+    Returns
+    -------
+    ndarray
+        A feasible plan, kept only where it is worth more.
     """
     has_q = (part.qcoef > 0) & (part.target > 0)
     if not has_q.any():
@@ -299,6 +353,20 @@ def reserved_budgets(part: Part, share: float = 0.25, cap: float = 0.05) -> np.n
     A row is shared when it pays more village-phases than the part has phases (a pooled
     regency budget, not one village's). Its reserve is ``share`` of one average premium per
     village-phase it pays, at most ``cap`` of the budget; other rows keep their budget.
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+    share : float
+        Reserve per village-phase paid, in average premiums.
+    cap : float
+        Largest share of a budget held back.
+
+    Returns
+    -------
+    ndarray
+        Budget per row of the part, with the reserve held back.
     """
     rows = part.budget.size
     pairs = np.unique(part.brow * np.int64(part.target.size) + part.vp)
@@ -312,7 +380,20 @@ def reserved_budgets(part: Part, share: float = 0.25, cap: float = 0.05) -> np.n
 
 
 def round_plan(part: Part, x_frac: np.ndarray) -> np.ndarray:
-    """A feasible, high-value integer plan from a fractional one."""
+    """A feasible, high-value integer plan from a fractional one.
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+    x_frac : ndarray
+        The LP's values of the part's columns.
+
+    Returns
+    -------
+    ndarray of int
+        A feasible integer plan.
+    """
     x = np.floor(np.asarray(x_frac) + 1e-6).astype(np.int64)
     x = make_feasible(part, x)
     x = fill(part, x)

@@ -338,7 +338,26 @@ def _allocation_table(model: Model, x: np.ndarray, used: np.ndarray) -> RowTable
 
 
 def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, warnings: list[str]) -> Result:
-    """Tables of the contract from an integer plan (every figure summed in int64)."""
+    """Tables of the contract from an integer plan (every figure summed in int64).
+
+    Parameters
+    ----------
+    model : Model
+        A model (:func:`premium_alloc.build_model`).
+    x : ndarray of int
+        Workers per model column (an integer plan).
+    status : Status
+        From the proven bound.
+    bound : float
+        A proven upper bound on W.
+    warnings : list of str
+        For the result's ``warnings``.
+
+    Returns
+    -------
+    Result
+        The contract's tables.
+    """
     sc = model.scenario
     groups = model.groups
     P, V = len(model.phase_ids), len(sc.villages)

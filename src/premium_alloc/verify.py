@@ -21,7 +21,20 @@ def _isin(values: np.ndarray, allowed: object) -> np.ndarray:
 
 
 def violations(model: Model, x: np.ndarray) -> list[str]:
-    """Every rule the plan ``x`` (workers per column) breaks; empty when it is valid."""
+    """Every rule the plan ``x`` (workers per column) breaks; empty when it is valid.
+
+    Parameters
+    ----------
+    model : Model
+        A model (:func:`premium_alloc.build_model`).
+    x : ndarray of int
+        Workers per model column (an integer plan).
+
+    Returns
+    -------
+    list of str
+        One sentence per broken rule (the first ten of a kind).
+    """
     out: list[str] = []
     sc = model.scenario
     x = np.asarray(x)
@@ -90,7 +103,15 @@ def violations(model: Model, x: np.ndarray) -> list[str]:
 
 
 def verify(model: Model, x: np.ndarray) -> None:
-    """Raise :class:`VerificationError` if the plan breaks any rule."""
+    """Raise :class:`VerificationError` if the plan breaks any rule.
+
+    Parameters
+    ----------
+    model : Model
+        A model (:func:`premium_alloc.build_model`).
+    x : ndarray of int
+        Workers per model column (an integer plan).
+    """
     found = violations(model, x)
     if found:
         raise VerificationError(found)

@@ -212,7 +212,19 @@ def _installed(threads: int) -> HighsSolver:
 
 
 def pass_model(api: Any, h: Any, lp: LinearProgram, integer: bool) -> None:
-    """Hand ``lp`` to ``h`` from its arrays (a HighsLp would copy them value by value, 1 ms a part)."""
+    """Hand ``lp`` to ``h`` from its arrays (a HighsLp would copy them value by value, 1 ms a part).
+
+    Parameters
+    ----------
+    api : module
+        highspy (or a stand-in).
+    h : Highs
+        The instance to load.
+    lp : LinearProgram
+        The program (:class:`~premium_alloc.solvers.lp.LinearProgram`).
+    integer : bool
+        Mark the first ``lp.n_x`` columns integer.
+    """
     m = lp.matrix
     kinds = np.zeros(lp.cost.size, dtype=np.int32)  # continuous
     if integer:

@@ -56,7 +56,18 @@ def _continuity_rows(
 
 
 def linear_program(part: Part) -> LinearProgram:
-    """Build the LP relaxation of a part in bulk. Budget rows are in units of one premium."""
+    """Build the LP relaxation of a part in bulk. Budget rows are in units of one premium.
+
+    Parameters
+    ----------
+    part : Part
+        One independent part of a model.
+
+    Returns
+    -------
+    LinearProgram
+        Its columns first, then one quota-credit variable per village-phase with a floor.
+    """
     nx = part.w.size
     ub_x = part.cap[part.gp].astype(float)
     # Valid for every integer plan, and it tightens the LP: x <= budget // premium.
@@ -149,6 +160,22 @@ def need_program(model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray
 
     Returns the program, its x columns (model column indices) and its extra-budget rows
     (model budget rows of the source). Budget rows are in units of one premium.
+
+    Parameters
+    ----------
+    model : Model
+        A model (:func:`premium_alloc.build_model`).
+    si : int
+        Index of the source whose budget grows.
+    need_gp : ndarray of bool
+        (G, P): the (group, phase) pairs to cover fully.
+    need_vp : ndarray of bool
+        (V, P): the village floors to meet.
+
+    Returns
+    -------
+    tuple
+        ``(lp, cols, extra_rows)``: the program, the model columns of its x, the source's budget rows.
     """
     G, P = need_gp.shape
     n = model.groups["count"].to_numpy(np.int64)
@@ -233,6 +260,24 @@ def max_spend(row: np.ndarray, cost: np.ndarray, count: np.ndarray, budget: np.n
     A valid cut for every integer plan (each column at most its group's count); it closes
     most of the gap between the LP and integer plans when small budgets (a village's) leave
     a remainder smaller than one premium. Rows too large for the bitset keep their budget.
+
+    Parameters
+    ----------
+    row : ndarray
+        Budget row of each column.
+    cost : ndarray
+        Rupiah per worker of each column.
+    count : ndarray
+        Workers each column can take at most.
+    budget : ndarray
+        Rupiah of each budget row.
+    max_states : int
+        Largest bitset (in units of the costs' gcd) worth computing.
+
+    Returns
+    -------
+    ndarray
+        Per budget row, the largest reachable spend (the budget where not computed).
     """
     out = budget.astype(np.int64).copy()
     order = np.argsort(row, kind="stable")

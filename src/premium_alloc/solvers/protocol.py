@@ -156,6 +156,18 @@ def certified_bound(lp: LinearProgram, row_dual: np.ndarray | None) -> float:
     max(y_r l_r, y_r u_r) + sum_j max(d_j lo_j, d_j up_j)`` with ``d = c - A^T y``. Each ``y_r``
     is first clipped to the side of its row that is finite. The solver's status and objective
     are not trusted: wrong duals only weaken the bound.
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The program (:class:`~premium_alloc.solvers.lp.LinearProgram`).
+    row_dual : ndarray or None
+        Any row duals.
+
+    Returns
+    -------
+    float
+        The bound, ``inf`` when the duals are unusable.
     """
     if row_dual is None or row_dual.shape != lp.row_upper.shape or not np.isfinite(row_dual).all():
         return math.inf

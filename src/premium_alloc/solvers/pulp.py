@@ -150,7 +150,18 @@ def _installed(solver: str | Any, msg: bool) -> PulpSolver:
 
 
 def available_solvers(api: Any = _MISSING) -> list[str]:
-    """Names of the PuLP solvers that can run here."""
+    """Names of the PuLP solvers that can run here.
+
+    Parameters
+    ----------
+    api : module, optional
+        pulp (or a stand-in).
+
+    Returns
+    -------
+    list of str
+        The names :func:`pulp.listSolvers` calls available.
+    """
     api = pulp if api is _MISSING else api
     if api is None:
         return []
@@ -161,6 +172,24 @@ def make_solver(name: str | Any, *, gap: float, time_limit: float, msg: bool = F
     """A PuLP solver object: 'cbc' (bundled CBC on 3.x, COIN_CMD on 4.x), a PuLP solver name, or an instance.
 
     An instance gets ``gap`` and ``time_limit`` where it has none of its own.
+
+    Parameters
+    ----------
+    name : str or PuLP solver
+        ``cbc``, a PuLP solver name, or an instance.
+    gap : float
+        Relative MIP gap.
+    time_limit : float
+        Seconds.
+    msg : bool
+        Let the solver print its log.
+    api : module, optional
+        pulp (or a stand-in).
+
+    Returns
+    -------
+    PuLP solver
+        Ready to ``solve``; raises SolverError when unknown or unavailable.
     """
     pulp = globals()["pulp"] if api is _MISSING else api
     if pulp is None:
@@ -226,7 +255,24 @@ def _value(var: Any) -> float:
 
 
 def solve_with_pulp(lp: LinearProgram, solver: Any, *, integer: bool = True, api: Any = _MISSING) -> PulpOutcome:
-    """Build the program as PuLP objects from the prepared arrays and solve it (rows with both bounds too)."""
+    """Build the program as PuLP objects from the prepared arrays and solve it (rows with both bounds too).
+
+    Parameters
+    ----------
+    lp : LinearProgram
+        The program (:class:`~premium_alloc.solvers.lp.LinearProgram`).
+    solver : PuLP solver
+        From :func:`make_solver`.
+    integer : bool
+        Solve as a MILP.
+    api : module, optional
+        pulp (or a stand-in).
+
+    Returns
+    -------
+    PulpOutcome
+        Values, PuLP's statuses and (LP) row duals.
+    """
     pulp = globals()["pulp"] if api is _MISSING else api
     if pulp is None:
         raise SolverError("PuLP is not installed")
