@@ -211,7 +211,9 @@ def test_frontier_points_equal_independent_solves():
         next(s for s in d["sources"] if s["id"] == "APBD")["budget"] = a
         r = pa.solve(d)
         assert row["objective"] == r.objective
-        assert row["covered"] == sum(p.covered for p in r.phases)
+        # people, never summed over phases; worker-months are people x months
+        assert row["covered_every_phase"] <= min(p.covered for p in r.phases) <= max(p.covered for p in r.phases) <= row["covered_some_phase"]
+        assert row["worker_months"] == sum(p.covered * m["months"] for p, m in zip(r.phases, d["phases"]))
         assert row["shortfall_idr"] == r.shortfall_idr
     assert fr["worker_months"].is_monotonic_increasing
     frv = analysis.frontier(sc, "DD", factors=[0, 1])

@@ -53,10 +53,13 @@ def test_solve_writes_contract_json(tmp_path, capsys):
     assert d["objective"] == 17_998
     assert d["bound"] >= 17_998
     assert d["phases"] == [
-        {"phase": "p1", "eligible": 3_000, "covered": 2_999, "uncovered": 1, "cost_idr": 100_766_400, "shortfall_idr": 33_600},
-        {"phase": "p2", "eligible": 3_000, "covered": 3_000, "uncovered": 0, "cost_idr": 201_600_000, "shortfall_idr": 0},
+        {"phase": "p1", "eligible": 3_000, "covered": 2_999, "uncovered": 1, "cost_idr": 100_766_400, "shortfall_idr": 33_600,
+         "months": 2, "worker_months": 5_998},
+        {"phase": "p2", "eligible": 3_000, "covered": 3_000, "uncovered": 0, "cost_idr": 201_600_000, "shortfall_idr": 0,
+         "months": 4, "worker_months": 12_000},
     ]
-    assert d["sources"] == [{"source": "APBD", "budget_idr": 302_399_999, "spent_idr": 302_366_400, "workers": 5_999}]
+    assert d["sources"] == [{"source": "APBD", "budget_idr": 302_399_999, "spent_idr": 302_366_400, "workers": 5_999,
+                             "workers_by_phase": {"p1": 2_999, "p2": 3_000}, "worker_months": 17_998}]
     for a in d["allocations"]:
         assert set(a) == {"village", "priority", "sector", "income", "source", "phase", "workers", "cost_idr"}
     out_text = capsys.readouterr().out

@@ -64,3 +64,22 @@ def test_frontier_and_compare_plots(result):
     assert [p.get_height() for p in ax.patches] == list(cmp.frame()["worker_months"])
     assert ax.get_ylabel() == label("worker_months", "id")
     plt.close(ax.figure)
+
+
+def test_charts_over_two_phases_count_worker_months():
+    from premium_alloc import synthetic
+
+    r = pa.solve(synthetic.regency(5, villages=6, workers=900))
+    months = {p.phase: p.months for p in r.phases}
+    assert len(months) == 2
+    ax = plots.coverage_by_source(r, by="village")
+    heights: dict[str, float] = {}
+    for patch, name in zip(ax.patches, [t.get_text() for t in ax.get_xticklabels()] * (len(r.sources) + 1)):
+        heights[name] = heights.get(name, 0) + patch.get_height()
+    # every village's stack is its eligible workers times the months of every phase
+    want = {}
+    for v in r.villages:
+        want[v.village] = want.get(v.village, 0) + v.eligible * months[v.phase]
+    assert all(heights[v] == pytest.approx(want[v]) for v in heights)
+    assert ax.get_ylabel() == word("workers_axis", "en") and "worker-months" in ax.get_ylabel()
+    plt.close(ax.figure)

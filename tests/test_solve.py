@@ -581,8 +581,11 @@ def test_result_json_has_the_contract_fields():
     assert d["allocations"][0] == {"village": V1, "priority": "extreme", "sector": "farming", "income": 1_000_000,
                                    "source": "APBD", "phase": "p1", "workers": 3_000, "cost_idr": 100_800_000}
     assert d["phases"][1] == {"phase": "p2", "eligible": 3_000, "covered": 3_000, "uncovered": 0,
-                              "cost_idr": 201_600_000, "shortfall_idr": 0}
-    assert d["sources"] == [{"source": "APBD", "budget_idr": 302_400_000, "spent_idr": 302_400_000, "workers": 6_000}]
+                              "cost_idr": 201_600_000, "shortfall_idr": 0, "months": 4, "worker_months": 12_000}
+    # v1 `workers` counts worker-phases (3,000 people in two phases); the new fields count people per
+    # phase and worker-months (3,000 x 2 + 3,000 x 4)
+    assert d["sources"] == [{"source": "APBD", "budget_idr": 302_400_000, "spent_idr": 302_400_000, "workers": 6_000,
+                             "workers_by_phase": {"p1": 3_000, "p2": 3_000}, "worker_months": 18_000}]
     assert d["gap"] == 0.0 and d["objective"] == d["bound"] == 18_000
 
 

@@ -115,7 +115,15 @@ def test_compare_rows_equal_independent_solves(small):
         r = pa.solve(sc)
         row = df.loc[name]
         assert row["objective"] == r.objective
-        assert row["covered"] == sum(p.covered for p in r.phases)
+        # people covered in every / some phase, from the allocations table: per group, the
+        # smallest and the largest cover over the phases (a phase without allocations covers 0)
+        alloc = r.allocations_frame()
+        per = alloc.groupby(["village", "priority", "sector", "income", "phase"])["workers"].sum().unstack("phase", fill_value=0)
+        per = per.reindex(columns=[p.phase for p in r.phases], fill_value=0)
+        assert row["covered_every_phase"] == int(per.min(axis=1).sum())
+        assert row["covered_some_phase"] == int(per.max(axis=1).sum())
+        assert row["eligible"] == r.phases[0].eligible
+        assert row["uncovered_every_phase"] == row["eligible"] - row["covered_some_phase"]
         assert row["shortfall_idr"] == r.shortfall_idr
         assert row["spent_idr"] == sum(s.spent_idr for s in r.sources)
         months = {p.id: p.months for p in sc.phases}

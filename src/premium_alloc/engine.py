@@ -62,6 +62,11 @@ class PartSolution:
     budget_dual: np.ndarray  # W per rupiah of each of the part's budget rows (LP duals)
     method: str
     seconds: float
+    stop: str = ""  # why the search ended before the gap: a code of STOP_REASONS, "" when it did not
+
+
+# why a part may end above the requested gap, most telling first (Result.status_reason)
+STOP_REASONS = ("time_limit", "solver_stopped", "solver_failed", "solver_gap", "milp_off")
 
 
 def _tighten(bound: float, granularity: float | None) -> float:
@@ -284,9 +289,11 @@ def solve_part(
     else:
         relax.state = None  # free the LP instance before a MILP builds its own
     need_milp = milp == "always" or (milp == "auto" and _relgap(bound, value) > gap)
+    stop = "milp_off" if milp == "never" else ""
     if need_milp:
         # HiGHS may overshoot its limit while separating cuts: keep a margin
         left = 1e9 if deadline is None else 0.8 * (deadline - time.time())
+        stop = "time_limit"  # unless the MILP runs and says otherwise
         if left > 0.05:
             abs_gap = 0.999 * part.granularity if part.granularity else 1e-6
             x2 = None
@@ -300,8 +307,15 @@ def solve_part(
                 # only a bound the back-end proves: PuLP 3.x says "Optimal" on a time limit
                 if Feature.PROVEN_BOUND in milp_solver.features and math.isfinite(out.bound):
                     bound = min(bound, _tighten(out.bound, part.granularity))
+
+                stop = {Termination.TIME_LIMIT: "time_limit", Termination.FEASIBLE: "solver_stopped", Termination.OPTIMAL: "solver_gap"}.get(
+                    out.termination, "solver_failed"
+                )
+                if stop == "solver_stopped" and deadline is not None and time.time() >= deadline - 0.25 * left:
+                    stop = "time_limit"  # PuLP does not say why it stopped; the clock does
                 method = f"milp-{milp_solver.name}"
             except SolverError as err:
+                stop = "solver_failed"
                 _fallback(f"{err}; keeping the repaired LP plan (its true gap is reported)")
             if x2 is not None:
                 x2 = fill(part, shift_to_earlier_sources(part, make_feasible(part, x2)))
@@ -310,7 +324,14 @@ def solve_part(
                     x, value = x2, v2
     bound = max(bound, value)
     return PartSolution(
-        x=x, objective=value, bound=bound, lp_bound=lp_bound, budget_dual=duals, method=method, seconds=time.perf_counter() - t0
+        x=x,
+        objective=value,
+        bound=bound,
+        lp_bound=lp_bound,
+        budget_dual=duals,
+        method=method,
+        seconds=time.perf_counter() - t0,
+        stop=stop if _relgap(bound, value) > gap else "",
     )
 
 
@@ -402,6 +423,9 @@ def _collect(model: Model, plan: _Plan, results: list[PartSolution], t0: float) 
     value = tally.plan_value(model, x)
     status = Status.OPTIMAL if _relgap(max(bound, value), value) <= plan.gap + 1e-12 else Status.FEASIBLE
     result = build_result(model, x, status=status, bound=bound, warnings=model.warnings + coverage_warnings(model, x))
+    if status == Status.FEASIBLE:
+        stops = {sol.stop for sol in results if sol.stop}
+        result.status_reason = next((r for r in STOP_REASONS if r in stops), "solver_gap")
     result.info = SolveInfo(
         backend=plan.label,
         parts=len(parts),
@@ -411,6 +435,8 @@ def _collect(model: Model, plan: _Plan, results: list[PartSolution], t0: float) 
         lp_bound=lp_bound,
         methods=methods,
         budget_dual=dual,
+        requested_gap=plan.gap,
+        time_limit=plan.limit,
     )
     log.info("solved %d part(s), %d columns: status %s, gap %.2e", len(parts), model.n_cols, status, result.gap)
     return result

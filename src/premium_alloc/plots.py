@@ -62,9 +62,10 @@ def coverage_by_source(
     lang: str = "en",
     ax: Any = None,
 ) -> Any:
-    """Stacked bars: workers covered by each source, and those uncovered, per district (or village, regency).
+    """Stacked bars: coverage by each source, and what is uncovered, per district (or village, regency).
 
-    Workers are summed over phases unless ``phase`` is given. The ``top`` areas with the most
+    For one ``phase`` the bars count workers (people in that phase); over every phase they
+    count worker-months (people times the months of each phase). The ``top`` areas with the most
     eligible workers are shown, and at most ``max_sources`` sources (the rest summed as one).
     District is read from the village's ``district`` or its code.
     """
@@ -72,8 +73,14 @@ def coverage_by_source(
     villages = {v.id: v for v in (result.model.scenario.villages if result.model is not None else [])}
     alloc = result.allocations_frame()
     vil = result.villages_frame()
+    if phase is None and len(result.phases) == 1:
+        phase = result.phases[0].phase  # one phase: its people, not worker-months
     if phase is not None:
         alloc, vil = alloc[alloc.phase == phase], vil[vil.phase == phase]
+    else:  # totals over phases are worker-months, never a sum of people
+        months = {p.phase: p.months for p in result.phases}
+        alloc = alloc.assign(workers=alloc["workers"] * alloc["phase"].map(months))
+        vil = vil.assign(uncovered=vil["uncovered"] * vil["phase"].map(months))
     area = {v: _area(v, by, villages) for v in pd.unique(pd.concat([vil["village"], alloc["village"]]))}  # once per village
     alloc = alloc.assign(area=alloc["village"].map(area))
     vil = vil.assign(area=vil["village"].map(area))
@@ -122,18 +129,22 @@ def frontier(df: pd.DataFrame, *, y: str = "worker_months", lang: str = "en", ax
 
 
 def shortfall_by_village(result: Result, *, top: int = 20, phase: str | None = None, lang: str = "en", ax: Any = None) -> Any:
-    """Horizontal bars: the villages furthest below their floor (workers missing), summed over phases."""
+    """Horizontal bars: the villages furthest below their floor: workers missing in ``phase``, or
+    worker-months missing over every phase (workers missing times the phase's months)."""
     check_lang(lang)
     vil = result.villages_frame()
+    if phase is None and len(result.phases) == 1:
+        phase = result.phases[0].phase  # one phase: its people, not worker-months
     if phase is not None:
         vil = vil[vil.phase == phase]
-    vil = vil.assign(missing=(vil["quota_target"] - vil["covered"]).clip(lower=0))
+    months = {p.phase: (p.months if phase is None else 1) for p in result.phases}
+    vil = vil.assign(missing=(vil["quota_target"] - vil["covered"]).clip(lower=0) * vil["phase"].map(months))
     miss = vil.groupby("village")["missing"].sum()
     miss = miss[miss > 0].sort_values(ascending=True).tail(top)
     ax = _axes(ax, (8, max(3, 0.3 * len(miss) + 1.5)))
     ax.barh(list(miss.index), miss.to_numpy(), color="indianred")
     ax.set_title(word("title_shortfall", lang))
-    ax.set_xlabel(word("missing_axis", lang))
+    ax.set_xlabel(word("missing_axis" if phase is not None else "missing_months_axis", lang))
     ax.set_ylabel(label("village", lang))
     ax.tick_params(axis="y", labelsize=7)
     return ax

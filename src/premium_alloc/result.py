@@ -28,6 +28,8 @@ class SolveInfo:
     lp_bound: float
     methods: dict[str, int] = field(default_factory=dict)
     budget_dual: np.ndarray | None = field(default=None, repr=False)
+    requested_gap: float | None = None  # the gap the solve was asked for
+    time_limit: float | None = None  # seconds it was given
 
 
 def _num(v: float) -> str:
@@ -59,7 +61,8 @@ class Allocation:
 
 @dataclass(frozen=True)
 class PhaseSummary:
-    """Coverage and shortfall of one phase."""
+    """Coverage and shortfall of one phase: ``eligible``, ``covered`` and ``uncovered`` count people
+    in that phase; ``worker_months`` is ``covered`` times the phase's ``months``."""
 
     phase: str
     eligible: int
@@ -67,16 +70,25 @@ class PhaseSummary:
     uncovered: int
     cost_idr: int
     shortfall_idr: int
+    months: int = 0
+    worker_months: int = 0
 
 
 @dataclass(frozen=True)
 class SourceSummary:
-    """Budget and spending of one source (``workers`` counts worker-phases paid)."""
+    """Budget and spending of one source.
+
+    ``workers`` counts worker-phases paid, the v1 meaning (a worker paid in two phases counts
+    twice): it is not a number of people. ``workers_by_phase`` counts the people the source
+    pays in each phase; ``worker_months`` is people times months, summed over phases.
+    """
 
     source: str
     budget_idr: int
     spent_idr: int
     workers: int
+    workers_by_phase: dict[str, int] = field(default_factory=dict)
+    worker_months: int = 0
 
 
 @dataclass(frozen=True)
@@ -153,6 +165,7 @@ class Result:
     model: Model | None = field(default=None, repr=False, compare=False)
     x: np.ndarray | None = field(default=None, repr=False, compare=False)
     format: str = RESULT_FORMAT
+    status_reason: str | None = None  # why a "feasible" plan is not proven within the gap (see STATUS_REASONS)
 
     # -- display ------------------------------------------------------------------------
     def _counts(self) -> tuple[int, int]:
@@ -220,6 +233,7 @@ class Result:
             "sources": self._rows("sources", _records),
             "villages": self._rows("villages", _records),
             "warnings": list(self.warnings),
+            **({"status_reason": self.status_reason} if self.status_reason else {}),
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -249,13 +263,26 @@ class Result:
 
     def phases_frame(self) -> pd.DataFrame:
         """One row per phase."""
-        cols = ["phase", "eligible", "covered", "uncovered", "cost_idr", "shortfall_idr"]
+        cols = ["phase", "months", "eligible", "covered", "uncovered", "worker_months", "cost_idr", "shortfall_idr"]
         return pd.DataFrame([asdict(p) for p in self.phases], columns=cols)
 
     def sources_frame(self) -> pd.DataFrame:
-        """One row per source, with the share of its budget spent."""
-        cols = ["source", "budget_idr", "spent_idr", "workers"]
-        df = pd.DataFrame([asdict(s) for s in self.sources], columns=cols)
+        """One row per source: budget, spent, the share spent, the people it pays in each phase
+        (``workers_<phase>``), worker-months, and ``worker_phases`` (the v1 ``workers`` field)."""
+        phases = [p.phase for p in self.phases]
+        rows = [
+            {
+                "source": s.source,
+                "budget_idr": s.budget_idr,
+                "spent_idr": s.spent_idr,
+                **{f"workers_{p}": s.workers_by_phase.get(p, 0) for p in phases},
+                "worker_months": s.worker_months,
+                "worker_phases": s.workers,
+            }
+            for s in self.sources
+        ]
+        cols = ["source", "budget_idr", "spent_idr", *[f"workers_{p}" for p in phases], "worker_months", "worker_phases"]
+        df = pd.DataFrame(rows, columns=cols)
         df["spent_share"] = np.where(df["budget_idr"] > 0, df["spent_idr"] / df["budget_idr"].where(df["budget_idr"] > 0, 1), 0.0)
         return df
 
@@ -265,7 +292,7 @@ class Result:
         return self._frame("villages", cols)
 
     def coverage_frame(self) -> pd.DataFrame:
-        """Workers and rupiah per (source, phase): the planner's headline table."""
+        """Workers (people paid in that phase) and rupiah per (source, phase): the planner's headline table."""
         rows = self.__dict__.get("_allocations")
         if type(rows) is RowTable and len(rows):
             return _coverage(rows.columns)
@@ -290,8 +317,18 @@ class Result:
 
     @property
     def uncovered_worker_phases(self) -> int:
-        """Uncovered workers summed over phases."""
+        """Uncovered workers summed over phases (worker-phases, not people)."""
         return sum(p.uncovered for p in self.phases)
+
+    @property
+    def worker_months(self) -> int:
+        """Covered worker-months: people covered in each phase times its months, summed."""
+        return sum(p.worker_months for p in self.phases)
+
+    @property
+    def uncovered_worker_months(self) -> int:
+        """Uncovered worker-months, summed over phases."""
+        return sum(p.uncovered * p.months for p in self.phases)
 
 
 _LAZY = ("allocations", "villages")
@@ -387,6 +424,8 @@ def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, w
             uncovered=int(unc[:, p].sum()),
             cost_idr=int(phase_cost[p]),
             shortfall_idr=int(short[:, p].sum()),
+            months=int(model.months[p]),
+            worker_months=int(cover[:, p].sum()) * int(model.months[p]),
         )
         for p, pid in enumerate(model.phase_ids)
     ]
@@ -396,8 +435,19 @@ def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, w
     paid = tally.source_paid(model, x)
     budget = np.zeros(S, dtype=np.int64)
     np.add.at(budget, model.budget_source, model.budget)
+    flat = np.zeros(S * P, dtype=np.int64)  # people each source pays in each phase
+    np.add.at(flat, model.col_s * P + model.col_p, x)
+    by_phase = flat.reshape(S, P)
+    src_wm = by_phase @ model.months.astype(np.int64)
     sources = [
-        SourceSummary(source=sid, budget_idr=int(budget[i]), spent_idr=int(spent[i]), workers=int(paid[i]))
+        SourceSummary(
+            source=sid,
+            budget_idr=int(budget[i]),
+            spent_idr=int(spent[i]),
+            workers=int(paid[i]),
+            workers_by_phase={pid: int(by_phase[i, p]) for p, pid in enumerate(model.phase_ids)},
+            worker_months=int(src_wm[i]),
+        )
         for i, sid in enumerate(model.source_ids)
     ]
 

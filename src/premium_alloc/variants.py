@@ -507,7 +507,17 @@ def load_variants(path: str | Path) -> tuple[str | None, list[Variant]]:
 
 
 def summarize(result: Result, priority: str = "extreme") -> dict[str, Any]:
-    """Headline figures of a result: money, coverage, worker-months, the ``priority`` group, floors."""
+    """Headline figures of a result, each in its unit.
+
+    People: ``eligible`` (the verified list), ``covered_every_phase`` and
+    ``covered_some_phase`` (the per-worker plan covers the same workers of a group first in
+    every phase, so these are the smallest and the largest cover of each group over the
+    phases), ``uncovered_every_phase`` (people covered in no phase) and
+    ``<priority>_not_covered_throughout`` (people of ``priority`` missing cover in at least one
+    phase; 0 means every one of them is covered in every phase). Worker-months (people times
+    months, summed over phases): ``worker_months``, ``<priority>_worker_months``,
+    ``uncovered_worker_months``. Village-phases: ``villages_below_floor``. Money: rupiah.
+    """
     model = result.model
     assert model is not None
     assert result.x is not None
@@ -515,17 +525,21 @@ def summarize(result: Result, priority: str = "extreme") -> dict[str, Any]:
     n = model.groups["count"].to_numpy(np.int64)
     is_p = (model.groups["priority"] == priority).to_numpy()
     wm = cover * model.months[None, :]
+    every, some = (cover.min(axis=1), cover.max(axis=1)) if cover.shape[1] else (np.zeros_like(n), np.zeros_like(n))
     return {
         "status": result.status,
         "objective": result.objective,
         "gap": result.gap,
         "budget_idr": sum(s.budget_idr for s in result.sources),
         "spent_idr": sum(s.spent_idr for s in result.sources),
-        "covered": int(cover.sum()),
-        "uncovered": result.uncovered_worker_phases,
+        "eligible": int(n.sum()),
+        "covered_every_phase": int(every.sum()),
+        "covered_some_phase": int(some.sum()),
+        "uncovered_every_phase": int((n - some).sum()),
         "worker_months": int(wm.sum()),
-        "extreme_worker_months": int(wm[is_p].sum()),
-        "extreme_uncovered": int((n[is_p, None] - cover[is_p]).sum()),
+        "uncovered_worker_months": int(((n[:, None] - cover) * model.months[None, :]).sum()),
+        f"{priority}_worker_months": int(wm[is_p].sum()),
+        f"{priority}_not_covered_throughout": int((n[is_p] - every[is_p]).sum()),
         "villages_below_floor": sum(1 for v in result.villages if not v.quota_met),
         "shortfall_idr": result.shortfall_idr,
         "warnings": len(result.warnings),
@@ -553,9 +567,11 @@ class Comparison:
         return relabel(num - num.iloc[0], lang)
 
     def sources_frame(self, lang: str | None = None) -> pd.DataFrame:
-        """Budget, spent and workers per (variant, source)."""
+        """Budget, spent, people paid per phase (``workers_<phase>``) and worker-months per (variant, source)."""
         frames = [self.results[n].sources_frame().assign(variant=n) for n in self.names]
-        df = pd.concat(frames, ignore_index=True)[["variant", "source", "budget_idr", "spent_idr", "workers"]]
+        df = pd.concat(frames, ignore_index=True)
+        per_phase = [c for c in df.columns if c.startswith("workers_")]
+        df = df[["variant", "source", "budget_idr", "spent_idr", *per_phase, "worker_months"]]
         return relabel(df, lang)
 
 

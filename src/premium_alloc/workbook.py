@@ -34,11 +34,15 @@ def write_result(result: Result, path: str | Path, *, lang: str = "en", explain:
             ("objective", result.objective),
             ("bound", result.bound),
             ("gap", result.gap),
-            ("eligible", result.phases[0].eligible if result.phases else 0),
+            ("eligible", result.phases[0].eligible if result.phases else 0),  # people: the verified list
+            # people per phase, never summed over phases; the total over phases is in worker-months
+            *[(word("covered_in_phase", lang).format(phase=p.phase), p.covered) for p in result.phases],
+            *[(word("uncovered_in_phase", lang).format(phase=p.phase), p.uncovered) for p in result.phases],
+            ("worker_months", result.worker_months),
+            ("uncovered_worker_months", result.uncovered_worker_months),
             ("budget_idr", sum(s.budget_idr for s in result.sources)),
             ("spent_idr", sum(s.spent_idr for s in result.sources)),
             ("shortfall_idr", result.shortfall_idr),
-            ("uncovered", result.uncovered_worker_phases),
         ],
         columns=["key", "value"],
     )

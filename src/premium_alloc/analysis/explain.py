@@ -38,7 +38,7 @@ class Explanation:
     warnings: list[str]
 
     def reasons(self, lang: str | None = None) -> pd.DataFrame:
-        """Uncovered worker-phases by phase, priority and reason."""
+        """Uncovered workers (people in that phase) by phase, priority and reason."""
         df = self.uncovered.groupby(["phase", "priority", "reason"], sort=False)["uncovered"].sum().reset_index()
         df["reason"] = [word(r, lang or "en") for r in df["reason"]]
         return relabel(df, lang)
@@ -105,8 +105,8 @@ def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
     min_open = np.full(nb, np.inf)
     np.minimum.at(min_open, model.col_brow[open_col], model.col_cost[open_col].astype(float))
     binding = np.isfinite(min_open) & (left < min_open)
-    paid = np.zeros(nb, dtype=np.int64)
-    np.add.at(paid, model.col_brow, x)
+    paid = np.zeros(nb, dtype=np.int64)  # worker-months each budget pays (people x months, over phases)
+    np.add.at(paid, model.col_brow, x * model.months[model.col_p])
     dual = result.info.budget_dual if result.info is not None and result.info.budget_dual is not None else np.zeros(nb)
     budgets = pd.DataFrame(
         {
@@ -115,7 +115,7 @@ def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
             "budget_idr": model.budget,
             "spent_idr": spent,
             "left_idr": left,
-            "workers": paid,
+            "worker_months": paid,
             "binding": binding,
             "w_per_bn": dual * BILLION,
         }

@@ -59,7 +59,7 @@ def _lp_uses(model: Any) -> tuple[np.ndarray, np.ndarray]:
             out = solver.solve(lp)
         except SolverError:  # no LP here (the back-end failing): the split falls back to the plan
             continue
-        if out.row_dual is None or out.x is None:
+        if out.row_dual is None:
             continue
         x, y = np.asarray(out.x), np.asarray(out.row_dual)
         nx = lp.n_x

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from .app import ExitCode, app, end_children, err, fail, out
 from .gcpause import paused_gc
@@ -54,15 +55,19 @@ def _run(
     return result, model.workers
 
 
-def _report(result: Result, *, out_path: Path | None, quiet: bool, as_json: bool) -> None:
-    from ..report import print_summary
+def _report(result: Result, *, out_path: Path | None, quiet: bool, as_json: bool, lang: str = "en") -> None:
+    from ..report import print_summary, status_sentence
 
     if out_path is not None:
         result.write_json(out_path)
     if as_json:
         sys.stdout.write(result.to_json(indent=1) + "\n")
     elif not quiet:
-        print_summary(result, out)
+        print_summary(result, out, lang=lang)  # the status warning is its second line
+    why = status_sentence(result, lang)
+    if why and (quiet or as_json):  # stdout carries no warning then: say it on stderr
+        err.print(f"[yellow]warning:[/yellow] {escape(why)}", highlight=False, soft_wrap=True)
+    if not as_json and not quiet:
         if out_path is not None:
             out.print(f"result written to {out_path}")
 
@@ -99,7 +104,7 @@ def solve(
     jobs: JobsOpt = 0,
 ) -> None:
     """Solve a scenario (YAML, JSON or planner workbook) and print coverage, villages below quota and the shortfall."""
-    check_lang_option(lang)
+    lang = check_lang_option(lang)
     check_gap(gap)
     check_time_limit(time_limit)
     outputs = [("--out", out_path), ("--plan", plan), ("--xlsx", xlsx)]
@@ -119,7 +124,7 @@ def solve(
             if workers is None:
                 fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
             write_worker_plan(result, workers, plan, mask=not unmask)  # type: ignore[arg-type]
-        _report(result, out_path=out_path, quiet=quiet, as_json=as_json)
+        _report(result, out_path=out_path, quiet=quiet, as_json=as_json, lang=lang)
         if xlsx is not None:
             from ..workbook import write_result
 
@@ -157,8 +162,10 @@ def demo(
     backend: BackendOpt = "highs",
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
+    lang: LangOpt = "en",
 ) -> None:
     """Solve the embedded Kapuas-2024-shaped scenario (illustrative synthetic data)."""
+    lang = check_lang_option(lang)
     from .. import synthetic
     from ..scenario import Scenario
 
@@ -173,7 +180,7 @@ def demo(
             "[italic]illustrative synthetic data, not real figures[/italic]."
         )
     result, _ = _run(sc, backend=backend, gap=None, time_limit=None, quiet=quiet or as_json)
-    _report(result, out_path=out_path, quiet=quiet, as_json=as_json)
+    _report(result, out_path=out_path, quiet=quiet, as_json=as_json, lang=lang)
     if not (quiet or as_json) and result.info is not None:
         out.print(f"solved in {result.info.seconds:.2f} s ({result.info.columns:,} columns)")
 

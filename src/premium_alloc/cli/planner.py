@@ -144,7 +144,7 @@ def frontier(
     _need_plots(plot)
     sc = load(scenario)
     df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
-    cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
+    cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered_every_phase", "covered_some_phase", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
     print_frame(df[cols], f"Coverage against the budget of {source}", lang)
     _write_csv(df, csv, lang)
     if plot is not None:
@@ -241,7 +241,7 @@ def explain(
     for sid, r in by_src.iterrows():
         out.print(f"{sid}: {int(r['sum'])} of {int(r['size'])} village budgets bind")
     out.print(f"{len(bind)} budget(s) bind in all.")
-    print_frame(ex.reasons(), "Uncovered worker-phases by reason", lang)
+    print_frame(ex.reasons(), "Uncovered workers by phase and reason (people in each phase)", lang)
     if len(ex.villages):
         print_frame(ex.villages.head(max_villages).drop(columns=["fix"]), f"Villages below their floor ({len(ex.villages)} village-phases; largest gaps first)", lang)
         for _, v in ex.villages.head(max_villages).iterrows():

@@ -38,6 +38,7 @@ class ResultV1(BaseModel):
     sources: list[SourceSummary]
     villages: list[VillageSummary]
     warnings: list[str]
+    status_reason: Literal["time_limit", "solver_stopped", "solver_failed", "solver_gap", "milp_off"] | None = None
 
 
 def _document(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
