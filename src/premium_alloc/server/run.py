@@ -68,8 +68,11 @@ def serve(
     session = open_session(scenario)
     app = create_app(session, settings=settings or Settings())
     if announce is not None:
-        shown = f"[{host}]" if ":" in host else host
-        announce(f"http://{shown}:{port}/")
+        if host in ("0.0.0.0", "::", ""):  # every interface: this computer, and others on the network
+            announce(f"http://127.0.0.1:{port}/ on this computer; open to the network at http://<this computer's address>:{port}/")
+        else:
+            shown = f"[{host}]" if ":" in host else host
+            announce(f"http://{shown}:{port}/")
     config = uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning", lifespan="off", server_header=False)
     server = _Server(config)
     try:
