@@ -110,12 +110,16 @@ def scenario_from_body(data: Any, where: str = "") -> tuple[Scenario, pd.DataFra
     if refused:
         raise ScenarioError(refused)
     if isinstance(workers, list):
-        frame = worker_frame(workers, sc.income, where)  # its rows are checked like a worker CSV when grouped
+        frame = worker_frame(workers, where)  # its rows are checked like a worker CSV when grouped
     return sc, frame
 
 
-def worker_frame(rows: list[Any], default_income: int, where: str = "") -> pd.DataFrame:
-    """A worker list given as JSON rows (a missing income is the scenario's); problems name the row, never an ID."""
+def worker_frame(rows: list[Any], where: str = "") -> pd.DataFrame:
+    """A worker list given as JSON rows, as a frame of the worker columns.
+
+    The cells are left as sent: grouping checks them like a worker CSV's (a missing income is
+    the scenario's, a bad one is refused, an ID is never shown).
+    """
     bad = [Problem(f"{where}workers[{i}]", "must be an object with worker_id, village, priority, sector (and income)") for i, r in enumerate(rows) if not isinstance(r, Mapping)]
     if bad:
         raise ScenarioError(bad[:20], more=max(0, len(bad) - 20))
@@ -125,10 +129,4 @@ def worker_frame(rows: list[Any], default_income: int, where: str = "") -> pd.Da
         raise ScenarioError([Problem(f"{where}workers", f"rows lack the field(s) {', '.join(missing)}")])
     if "income" not in df.columns:
         df["income"] = None
-    df = df[list(WORKER_COLUMNS)].copy()
-    for c in WORKER_COLUMNS[:4]:
-        df[c] = df[c].astype(str).str.strip()
-    given = df["income"].notna()
-    # a given income that is not a number stays NaN, so that the worker checks report it
-    df["income"] = pd.to_numeric(df["income"], errors="coerce").where(given, default_income)
-    return df
+    return df[list(WORKER_COLUMNS)].astype(object)
