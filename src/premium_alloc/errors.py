@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+_NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+def _mask(text: str) -> str:
+    return _NIK.sub(lambda m: m.group(0)[:6] + "*" * 10, text)
+
+
 _WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")  # two words of letters: perhaps a person's name
 
 
@@ -52,7 +59,8 @@ class ScenarioError(PremiumAllocError, ValueError):
     """A scenario (or worker list) failed validation; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem], more: int = 0) -> None:
-        self.problems = list(problems)
+        # a safety net under every message: a 16-digit run (a NIK) is masked wherever it came from
+        self.problems = [p if not (_NIK.search(p.path) or _NIK.search(p.message)) else Problem(_mask(p.path), _mask(p.message)) for p in problems]
         self.more = more
         lines = [str(p) for p in self.problems]
         if more:

@@ -18,8 +18,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from . import labels as _labels
 from . import places
 from ._version import SCENARIO_FORMAT
-from .errors import Problem, ScenarioError
+from .errors import Problem, ScenarioError, shown
 from .formats import MoneyError, parse_money
+from .ids import clean, fold_all, invisible
 from .rates import PROGRAMS
 
 FORMAT = SCENARIO_FORMAT  # the scenario format id (defined in _version)
@@ -37,6 +38,10 @@ MAX_NESTING = 64
 MAX_MONEY = 10**18
 MAX_COUNT = 10**12
 MAX_INCOME = 10**15  # exact as a float64 (worker CSVs), far above any declared income
+#: Largest priority weight or quota bonus: W stays exact in float64 sums (weight x count x months).
+MAX_WEIGHT = 10**6
+#: Years a phase may start in.
+MIN_YEAR, MAX_YEAR = 1900, 2100
 
 
 def _not_bool(v: Any) -> Any:
@@ -79,6 +84,8 @@ class Phase(_Model):
     def _start_is_year_month(cls, v: Any) -> Any:
         if not isinstance(v, str) or not _YM.match(v):
             raise ValueError("is not YYYY-MM")
+        if not MIN_YEAR <= int(v[:4]) <= MAX_YEAR:
+            raise ValueError(f"is not a year from {MIN_YEAR} to {MAX_YEAR}")
         return v
 
 
@@ -131,8 +138,8 @@ class Source(_Model):
 class Objective(_Model):
     """Weights and solve settings (see the contract's meaning section)."""
 
-    priority_weights: dict[str, Annotated[Real, Field(ge=0)]] = Field(default_factory=dict)
-    quota_bonus: Annotated[Real, Field(ge=0)] = 0.0
+    priority_weights: dict[str, Annotated[Real, Field(ge=0, le=MAX_WEIGHT)]] = Field(default_factory=dict)
+    quota_bonus: Annotated[Real, Field(ge=0, le=MAX_WEIGHT)] = 0.0
     continuity: bool = False
     source_order: list[str] | None = None
     gap: Annotated[Real, Field(ge=0, lt=1)] = 0.005
@@ -159,7 +166,7 @@ class Scenario(_Model):
 
     format: Literal["premium-alloc/v1"] = SCENARIO_FORMAT
     name: str = ""
-    programs: list[str] = Field(default_factory=lambda: ["JKK", "JKM"])
+    programs: Annotated[list[str], Field(min_length=1)] = Field(default_factory=lambda: ["JKK", "JKM"])
     income: Income = 1_000_000
     rates: dict[str, Rate] | None = None
     phases: Annotated[list[Phase], Field(min_length=1)]
@@ -181,7 +188,7 @@ class Scenario(_Model):
         problems = terms + problems
         if problems:
             raise ScenarioError(problems)
-        sc = checked if cls is Scenario and checked is not None else cls.model_validate(data)
+        sc = checked if cls is Scenario and checked is not None else cls.model_validate(normalise_ids(data)[0])
         if sc.workers is not None and base_dir is not None and not Path(sc.workers).is_absolute():
             sc = sc.model_copy(update={"workers": str((base_dir / sc.workers).resolve())})
         return sc
@@ -228,13 +235,19 @@ def _fmt_loc(loc: tuple[Any, ...]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            out += ("." if out else "") + _key(str(part))
     return out
 
 
+def _key(text: str) -> str:
+    """A mapping key fit for a field path: as typed, unless it looks like an ID or a name."""
+    s = shown(text, limit=60)
+    return text if s == repr(text) else s
+
+
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    """A value fit for a message (see :func:`premium_alloc.errors.shown`): never a NIK or a name."""
+    return shown(value, limit=60)
 
 
 _MESSAGES = {
@@ -283,17 +296,25 @@ def _ids(items: Any) -> list[Any]:
 
 
 def _dupes(kind: str, items: Any) -> list[Problem]:
-    ids = _ids(items)
-    counts = Counter([i for i in ids if isinstance(i, str)])
+    """Ids given twice; ids that differ only in case count as the same id."""
+    ids = [i if isinstance(i, str) else None for i in _ids(items)]
+    text = [i for i in ids if i is not None]
+    folded = dict(zip(text, fold_all(text)))
+    counts = Counter(folded[i] for i in text)
     if max(counts.values(), default=0) < 2:
         return []
     out = []
-    seen: set[str] = set()
+    first: dict[str, str] = {}
     for i, item_id in enumerate(ids):
-        if isinstance(item_id, str) and counts[item_id] > 1:
-            if item_id in seen:
-                out.append(Problem(f"{kind}[{i}].id", f"{item_id!r} is a duplicate id"))
-            seen.add(item_id)
+        if item_id is None or counts[folded[item_id]] < 2:
+            continue
+        f = folded[item_id]
+        if f in first:
+            same = first[f] == item_id
+            why = "is a duplicate id" if same else f"is a duplicate id (the same as {_short(first[f])} but for case)"
+            out.append(Problem(f"{kind}[{i}].id", f"{_short(item_id)} {why}"))
+        else:
+            first[f] = item_id
     return out
 
 
@@ -316,6 +337,8 @@ def _check_dict(data: Any, *, normalised: bool = False) -> tuple[Scenario | None
     problems: list[Problem] = []
     if not normalised:
         data, problems = normalise_terms(data)
+    data, id_problems = normalise_ids(data)
+    problems += id_problems
     sc = None
     try:
         sc = Scenario.model_validate(data)
@@ -382,7 +405,7 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
         if isinstance(budgets, Mapping):
             for vid in budgets:
                 if vid not in village_ids:
-                    out.append(Problem(f"sources[{i}].budgets.{vid}", f"{_short(vid)} is not a known village"))
+                    out.append(Problem(f"sources[{i}].budgets.{_key(str(vid))}", f"{_short(vid)} is not a known village"))
         sph = s.get("phases")
         if isinstance(sph, list):
             for j, pid in enumerate(sph):
@@ -403,6 +426,7 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
                             out.append(Problem(f"sources[{i}].eligible.pktd[{j}]", f"{_short(v)} is not yes or no"))
 
     out += _place_problems(d, villages, sources)
+    out += _overlaps_and_empties(phases, villages, sources)
 
     obj = d.get("objective")
     if isinstance(obj, Mapping) and isinstance(obj.get("source_order"), list):
@@ -593,4 +617,160 @@ def place_warnings(scenario: Scenario) -> list[str]:
             if kel:
                 shown = ", ".join(repr(v) for v in kel[:5]) + (" ..." if len(kel) > 5 else "")
                 out.append(f"source {s.id} (apbdes) has budgets for {len(kel)} kelurahan ({shown}): a kelurahan has no village budget (APBDes)")
+    return out
+
+
+# --------------------------------------------------------------------------- ids and time
+
+
+def _clean_id(v: Any, path: str, problems: list[Problem]) -> Any:
+    """``v`` in the one form ids are compared in (NFC, trimmed); an invisible character is a problem."""
+    if type(v) is not str:
+        return v
+    if v.isascii() and v.isprintable() and v.strip() is v:  # the usual case: nothing to do
+        return v
+    c = clean(v)
+    bad = invisible(c)
+    if bad is not None:
+        problems.append(Problem(path, f"{_short(c)} contains an invisible character, {bad}: retype it"))
+    return c
+
+
+def _clean_list(vals: Any, path: str, problems: list[Problem]) -> Any:
+    if not isinstance(vals, list):
+        return vals
+    new = [_clean_id(v, f"{path}[{j}]", problems) for j, v in enumerate(vals)]
+    return vals if all(a is b for a, b in zip(new, vals)) else new
+
+
+def _clean_items(items: Any, kind: str, keys: tuple[str, ...], problems: list[Problem]) -> Any:
+    """A list of mappings with the id fields ``keys`` cleaned (a copy only of the items that change)."""
+    if not isinstance(items, list):
+        return items
+    out = None
+    for i, it in enumerate(items):
+        if not _is_map(it):
+            continue
+        changed: dict[str, Any] = {}
+        for k in keys:
+            v = it.get(k, _ABSENT)
+            if v is _ABSENT:
+                continue
+            c = _clean_id(v, f"{kind}[{i}].{k}", problems)
+            if c is not v:
+                changed[k] = c
+        if changed:
+            if out is None:
+                out = list(items)
+            out[i] = {**it, **changed}
+    return items if out is None else out
+
+
+def normalise_ids(data: Any) -> tuple[Any, list[Problem]]:
+    """The scenario with every id in one form (Unicode NFC, no surrounding spaces), and the ids refused.
+
+    Ids of villages, phases and sources, and every place where they are named (groups, budgets,
+    source phases, eligible filters, source order), plus priorities and sectors. An id holding an
+    invisible character (zero-width space, no-break space, control characters) is a problem.
+    The input is never changed: the items that change are copies.
+    """
+    if not isinstance(data, Mapping):
+        return data, []
+    problems: list[Problem] = []
+    d = dict(data)
+    d["villages"] = _clean_items(d.get("villages"), "villages", ("id", "district", "regency", "province"), problems)
+    d["phases"] = _clean_items(d.get("phases"), "phases", ("id",), problems)
+    d["worker_groups"] = _clean_items(d.get("worker_groups"), "worker_groups", ("village", "priority", "sector"), problems)
+    sources = _clean_items(d.get("sources"), "sources", ("id", "kind", "scope"), problems)
+    if isinstance(sources, list):
+        out = list(sources)
+        for i, src in enumerate(sources):
+            if not _is_map(src):
+                continue
+            new = dict(src)
+            new["phases"] = _clean_list(src.get("phases"), f"sources[{i}].phases", problems)
+            budgets = src.get("budgets")
+            if isinstance(budgets, Mapping):
+                keys = [_clean_id(k, f"sources[{i}].budgets.{_key(str(k))}", problems) for k in budgets]
+                if any(a is not b for a, b in zip(keys, budgets)):
+                    cleaned: dict[Any, Any] = {}
+                    for k_new, (k_old, v) in zip(keys, budgets.items()):
+                        if k_new in cleaned:
+                            problems.append(Problem(f"sources[{i}].budgets.{_key(str(k_new))}", f"{_short(k_old)} names a village given twice (the same id but for spaces or Unicode form)"))
+                        cleaned[k_new] = v
+                    new["budgets"] = cleaned
+            elig = src.get("eligible")
+            if isinstance(elig, Mapping):
+                new_elig = {k: _clean_list(v, f"sources[{i}].eligible.{k}", problems) for k, v in elig.items()}
+                if any(new_elig[k] is not elig[k] for k in elig):
+                    new["eligible"] = new_elig
+            if any(new.get(k) is not src.get(k) for k in ("phases", "budgets", "eligible")):
+                out[i] = {k: v for k, v in new.items() if k in src}
+        sources = out
+    d["sources"] = sources
+    obj = d.get("objective")
+    if isinstance(obj, Mapping) and isinstance(obj.get("source_order"), list):
+        order = _clean_list(obj["source_order"], "objective.source_order", problems)
+        if order is not obj["source_order"]:
+            d["objective"] = {**obj, "source_order": order}
+    for key in ("villages", "phases", "worker_groups", "sources"):
+        if key not in data:
+            d.pop(key, None)
+    return d, problems
+
+
+def _month(start: str) -> int:
+    return int(start[:4]) * 12 + int(start[5:7]) - 1
+
+
+def _ym_text(m: int) -> str:
+    return f"{m // 12:04d}-{m % 12 + 1:02d}"
+
+
+def _overlaps_and_empties(phases: list[Any], villages: list[Any], sources: list[Any]) -> list[Problem]:
+    """Phases that share months, a phase listed twice by a source, empty ids and empty filter values."""
+    out: list[Problem] = []
+    spans = []
+    for i, p in enumerate(phases):
+        if not _is_map(p):
+            continue
+        start, months = p.get("start"), p.get("months")
+        if isinstance(start, str) and _YM.match(start) and type(months) is int and months >= 1:
+            spans.append((_month(start), _month(start) + months, i, p.get("id")))
+    spans.sort()
+    latest = None  # the phase ending last among those before
+    for m0, m1, i, pid in spans:
+        if latest is not None and m0 < latest[1] and not (isinstance(pid, str) and isinstance(latest[3], str) and pid.casefold() == latest[3].casefold()):
+            o0, o1, oi, oid = latest  # (a phase given twice is reported as a duplicate id)
+            out.append(
+                Problem(
+                    f"phases[{i}]",
+                    f"{_short(pid)} overlaps phases[{oi}] {_short(oid)} in {_ym_text(m0)} to {_ym_text(min(m1, o1) - 1)}: "
+                    "the same workers would be paid twice for those months (make each phase start after the one before ends)",
+                )
+            )
+        if latest is None or m1 > latest[1]:
+            latest = (m0, m1, i, pid)
+    for kind, items in (("villages", villages), ("phases", phases), ("sources", sources)):
+        for i, it in enumerate(items):
+            if _is_map(it) and isinstance(it.get("id"), str) and not it["id"]:
+                out.append(Problem(f"{kind}[{i}].id", "is empty"))
+    for i, src in enumerate(sources):
+        if not _is_map(src):
+            continue
+        sph = src.get("phases")
+        if isinstance(sph, list):
+            seen: set[Any] = set()
+            for j, pid in enumerate(sph):
+                if isinstance(pid, str) and pid in seen:
+                    out.append(Problem(f"sources[{i}].phases[{j}]", f"{_short(pid)} is listed twice (a phase is paid once)"))
+                if isinstance(pid, str):
+                    seen.add(pid)
+        elig = src.get("eligible")
+        if isinstance(elig, Mapping):
+            for key, vals in elig.items():
+                if isinstance(vals, list):
+                    for j, v in enumerate(vals):
+                        if isinstance(v, str) and not v:
+                            out.append(Problem(f"sources[{i}].eligible.{_key(str(key))}[{j}]", "is empty (an empty value matches no worker; leave the filter out to allow all)"))
     return out
