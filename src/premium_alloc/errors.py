@@ -6,38 +6,16 @@ Every message is safe to show to a user: it never contains a worker ID (NIK) or 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+
+from .ids import shown as shown  # re-exported: the one rule for values shown in messages lives in ids
 
 _NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
 
 
 def _mask(text: str) -> str:
     return _NIK.sub(lambda m: m.group(0)[:6] + "*" * 10, text)
-
-
-_WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")  # two words of letters: perhaps a person's name
-
-
-def shown(value: Any, private: Collection[str] = (), limit: int = 40) -> str:
-    """A value fit for a message: never an ID (12+ digits: masked) nor what may be a name (not shown).
-
-    Numbers are shown as they are (a budget is no ID); text and lists are checked. ``private``
-    holds values known to be names (cells of a name column), never shown.
-    """
-    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
-        return repr(value)
-    text = value if isinstance(value, str) else repr(value)
-    if sum(ch.isdigit() for ch in text) >= 12:
-        head = text[:6] if isinstance(value, str) else ""
-        return repr(head + "*" * max(len(text) - len(head), 0))[: limit + 2] + " (masked: it looks like an ID)"
-    pieces = [text] if isinstance(value, str) else re.findall(r"'([^']*)'", text)
-    if text.strip() in private or any(_WORDS.search(p) for p in pieces):
-        return "(value not shown: it may be a name)"
-    out = repr(value) if isinstance(value, str) else text
-    return out if len(out) <= limit else out[: limit - 3] + "..."
 
 
 class PremiumAllocError(Exception):

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-__all__ = ["clean", "clean_all", "fold_all", "invisible"]
+__all__ = ["clean", "clean_all", "fold_all", "invisible", "shown"]
 
 # Cc control, Cf format (zero-width space/joiners, BOM, bidi marks), Zs other than the plain
 # space (no-break space, thin spaces...), Zl/Zp separators, Co private use, Cn unassigned.
@@ -79,3 +79,25 @@ def fold_all(values: Sequence[str]) -> list[str]:
     if joined.isascii() and joined.count("\n") == max(len(vals) - 1, 0):
         return joined.lower().split("\n") if vals else []
     return [v.casefold() for v in vals]
+
+
+_WORDS = re.compile(r"[^\W\d_]+\s+[^\W\d_]+")  # two words of letters: perhaps a person's name
+
+
+def shown(value: Any, private: Collection[str] = (), limit: int = 40) -> str:
+    """A value fit for a message: never an ID (12+ digits: masked) nor what may be a name (not shown).
+
+    Numbers are shown as they are (a budget is no ID); text and lists are checked. ``private``
+    holds values known to be names (cells of a name column), never shown.
+    """
+    if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
+        return repr(value)
+    text = value if isinstance(value, str) else repr(value)
+    if sum(ch.isdigit() for ch in text) >= 12:
+        head = text[:6] if isinstance(value, str) else ""
+        return repr(head + "*" * max(len(text) - len(head), 0))[: limit + 2] + " (masked: it looks like an ID)"
+    pieces = [text] if isinstance(value, str) else re.findall(r"'([^']*)'", text)
+    if text.strip() in private or any(_WORDS.search(p) for p in pieces):
+        return "(value not shown: it may be a name)"
+    out = repr(value) if isinstance(value, str) else text
+    return out if len(out) <= limit else out[: limit - 3] + "..."

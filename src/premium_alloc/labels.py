@@ -10,6 +10,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
+from .ids import shown
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -186,7 +188,7 @@ def term(field: str, key: str, lang: str = "en") -> str:
 
 def unknown_message(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = ()) -> str:
     """``'sawitt' is not a known sector (nearest: palm)``: the validation sentence for a value outside the vocabulary."""
-    text = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+    text = shown(value, limit=60)  # never a NIK or what may be a name
     near = nearest(field, value, extra)
 
     def show(k: str) -> str:
