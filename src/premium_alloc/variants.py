@@ -590,12 +590,14 @@ def compare(
     *,
     base_name: str = "base",
     priority: str = "extreme",
+    progress: Callable[[str], None] | None = None,
     **solve_kwargs: Any,
 ) -> Comparison:
     """Solve the base and every variant; return a :class:`Comparison`.
 
     ``variants`` are :class:`Variant` objects, ``"NAME:CHANGE;..."`` texts or
-    ``(name, [changes])`` pairs. ``solve_kwargs`` go to :func:`premium_alloc.solve`.
+    ``(name, [changes])`` pairs. ``solve_kwargs`` go to :func:`premium_alloc.solve`;
+    ``progress`` is called with a short message before each solve.
     """
     sc = as_scenario(base)  # a solved Result stands for its scenario
     vs = [_as_variant(v) for v in variants]
@@ -603,5 +605,9 @@ def compare(
     if len(set(names)) != len(names):
         raise ScenarioError([Problem("variants", f"{names!r} repeats a name")])
     scenarios = {base_name: sc, **{v.name: v.apply(sc) for v in vs}}
-    results = {n: solve(s, **solve_kwargs) for n, s in scenarios.items()}
+    results = {}
+    for i, (n, s) in enumerate(scenarios.items()):
+        if progress is not None:
+            progress(f"solving {n} ({i + 1}/{len(scenarios)})")
+        results[n] = solve(s, **solve_kwargs)
     return Comparison(names, scenarios, results, {v.name: v for v in vs}, priority)

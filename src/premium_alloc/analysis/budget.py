@@ -16,7 +16,7 @@ from ..engine import build_model, lp_solver_for, relaxation, solve
 from ..errors import SolverError, SolverFallbackWarning
 from ..formats import rupiah
 from ..io.load import ScenarioLike, as_scenario
-from ..labels import relabel
+from ..labels import known, relabel
 from ..model import NONE, Model
 from ..scenario import Scenario
 from ..solvers.lp import LinearProgram, need_program
@@ -39,6 +39,7 @@ def frontier(
     *,
     factors: Sequence[float] | None = None,
     priority: str = "extreme",
+    progress: Callable[[str], None] | None = None,
     **solve_kwargs: Any,
 ) -> pd.DataFrame:
     """Coverage against the budget of ``source``: one full solve per point.
@@ -46,7 +47,9 @@ def frontier(
     Give ``amounts`` (the source's total budget in rupiah, for a pooled source) or
     ``factors`` (multiples of its current budget; for a village source every village's
     budget is scaled). By default factors 0, 0.25, ..., 2. Each row holds the source's
-    budget (``source_budget_idr``) and the figures of :func:`premium_alloc.variants.summarize`.
+    budget (``source_budget_idr``) and the figures of :func:`premium_alloc.variants.summarize`
+    (people covered in every / some phase, worker-months, ...). ``progress`` is called with a
+    short message before each solve.
     """
     sc = as_scenario(scenario)
     si = sc.source_index(source)
@@ -60,7 +63,9 @@ def frontier(
         [budget(source, to=int(a)) for a in amounts] if amounts is not None else [budget(source, factor=float(f)) for f in factors or ()]
     )
     rows = []
-    for ch in changes:
+    for i, ch in enumerate(changes):
+        if progress is not None:
+            progress(f"frontier: {ch.text} ({i + 1}/{len(changes)})")
         v = Variant(ch.text, (ch,)).apply(sc)
         r = solve(v, **solve_kwargs)
         rows.append({"source": source, "change": ch.text, "source_budget_idr": v.source_total(source), **summarize(r, priority)})
@@ -97,11 +102,23 @@ class Target:
         return cls(priorities=tuple(pri) or None, everyone=everyone, floors=floors)
 
     def __str__(self) -> str:
-        bits = ["every worker"] if self.everyone else ([f"every {'/'.join(self.priorities)} worker"] if self.priorities else [])
+        return self.describe("en")
+
+    def describe(self, lang: str = "en") -> str:
+        """The target in words, in ``lang`` ("en" or "id")."""
+        from ..labels import term, word
+
+        if self.everyone:
+            bits = [word("target_everyone", lang)]
+        elif self.priorities:
+            names = "/".join(term("priority", p, lang) if p in known("priority") else p for p in self.priorities)
+            bits = [word("target_priority", lang).format(priority=names)]
+        else:
+            bits = []
         if self.floors:
-            bits.append("every village at its floor")
-        where = f" in phase(s) {', '.join(self.phases)}" if self.phases else " in every phase"
-        return " and ".join(bits) + where
+            bits.append(word("target_floors", lang))
+        where = word("target_phases", lang).format(phases=", ".join(self.phases)) if self.phases else word("target_every_phase", lang)
+        return word("target_and", lang).join(bits) + where
 
 
 @dataclass
@@ -135,6 +152,7 @@ class BudgetNeed:
     x: np.ndarray | None = field(default=None, repr=False)  # the MILP's plan that meets the target
     any_plan_idr: int | None = None  # least extra for which some plan meets the target (MILP)
     solves: int = 0  # re-solves made to check the answer
+    goal: Target | None = field(default=None, repr=False)  # the target itself (for words in either language)
 
     @property
     def total_idr(self) -> int | None:
@@ -168,17 +186,19 @@ def need_sentence(nd: BudgetNeed, lang: str = "en") -> str:
     def rp(amount: int) -> str:
         return rupiah(amount, lang)
 
+    target = nd.goal.describe(lang) if nd.goal is not None else nd.target
+
     def w(key: str, **kw: Any) -> str:
         return word(key, lang).format(**kw)
 
     if nd.status == "unreachable":
-        return w("need_unreachable", source=nd.source, target=nd.target) + " " + "; ".join(nd.reasons)
+        return w("need_unreachable", source=nd.source, target=target) + " " + "; ".join(nd.reasons)
     if nd.status == "not_found":
-        return w("need_not_found", source=nd.source, target=nd.target, any=rp(nd.any_plan_idr or 0)) + " " + "; ".join(nd.reasons)
+        return w("need_not_found", source=nd.source, target=target, any=rp(nd.any_plan_idr or 0)) + " " + "; ".join(nd.reasons)
     assert nd.need_idr is not None
     if nd.need_idr == 0:
-        return w("need_zero", source=nd.source, target=nd.target)
-    head = w("need_more", source=nd.source, need=rp(nd.need_idr), total=rp(nd.total_idr or 0), target=nd.target)
+        return w("need_zero", source=nd.source, target=target)
+    head = w("need_more", source=nd.source, need=rp(nd.need_idr), total=rp(nd.total_idr or 0), target=target)
     if nd.status == "exact":
         return head + " " + w("need_exact", less=rp(nd.resolution_idr))
     if nd.any_plan_idr is None:
@@ -406,7 +426,7 @@ def min_budget(
     current = sc.source_total(source)
     reasons = _static_unreachable(model, need_gp, need_vp)
     if reasons:
-        return BudgetNeed(source, str(tgt), "unreachable", current, None, None, 1, reasons)
+        return BudgetNeed(source, str(tgt), "unreachable", current, None, None, 1, reasons, goal=tgt)
     src_cost = model.col_cost[model.col_s == si]
     resolution = int(src_cost[src_cost > 0].min()) if exact == "premium" and (src_cost > 0).any() else 1
     say(f"{source}: least amount for any plan")
@@ -417,7 +437,7 @@ def min_budget(
             if not (model.col_s == si).any()
             else f"the workers {source} may not pay for need more than the other sources' budgets"
         )
-        return BudgetNeed(source, str(tgt), "unreachable", current, None, None, resolution, [why])
+        return BudgetNeed(source, str(tgt), "unreachable", current, None, None, resolution, [why], goal=tgt)
     rows, keys = _row_keys(model, si)
     extra = {k: (int(over[b]) if over is not None else 0) for b, k in zip(rows, keys)}
     if over is None and keys == [""]:
@@ -449,7 +469,7 @@ def min_budget(
             f"re-solved {solves} time(s), up to {rupiah(sum(extra.values()), 'en')} more, and the plan still misses it: "
             "the optimiser spends the money on what W values more (village floors, other priorities)"
         )
-        return BudgetNeed(source, str(tgt), "not_found", current, None, lower, resolution, [why], x=x, any_plan_idr=any_plan, solves=solves)
+        return BudgetNeed(source, str(tgt), "not_found", current, None, lower, resolution, [why], x=x, any_plan_idr=any_plan, solves=solves, goal=tgt)
     # narrow a pooled amount down between the last amount that failed and the one that met it
     if keys == [""] and failed_at >= 0:
         lo, hi = failed_at, ok[""]
@@ -471,7 +491,7 @@ def min_budget(
         by_village = pd.DataFrame(
             {"village": list(keys), "budget_idr": [int(budgets[k]) for k in keys], "need_idr": [int(ok.get(k, 0)) for k in keys]}
         ).query("need_idr > 0").reset_index(drop=True)
-    return BudgetNeed(source, str(tgt), final, current, need, lower, resolution, [], by_village, x, any_plan, solves)
+    return BudgetNeed(source, str(tgt), final, current, need, lower, resolution, [], by_village, x, any_plan, solves, goal=tgt)
 
 
 def need_table(

@@ -39,6 +39,9 @@ def _run(
             with Progress(TextColumn("solving"), BarColumn(), TextColumn("{task.completed}/{task.total} parts"), TimeElapsedColumn(), console=err, transient=True) as bar:
                 task = bar.add_task("solve", total=n)
                 result = solve_model(model, opts, executor=executor, progress=lambda i, total: bar.update(task, completed=i))
+        elif not quiet:  # one or a few parts: a MILP may still run for the whole time limit
+            with err.status(f"solving ({model.n_cols:,} columns)", spinner="dots"):
+                result = solve_model(model, opts, executor=executor)
         else:
             result = solve_model(model, opts, executor=executor)
     except BaseException:

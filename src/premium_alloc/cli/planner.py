@@ -81,7 +81,8 @@ def compare(
         vs += more
     if not vs:
         fail(ExitCode.USAGE, "give at least one --variant or a --variants file")
-    cmp = run_compare(load(base), vs)
+    with err.status("compare", spinner="dots") as status:
+        cmp = run_compare(load(base), vs, progress=lambda m: status.update(m))
     df = cmp.frame()
     print_frame(df, "Variants side by side", lang, transpose=True)
     labelled = relabel(df, lang)
@@ -143,7 +144,8 @@ def frontier(
     check_outputs([("--csv", csv), ("--plot", plot)], [scenario])
     _need_plots(plot)
     sc = load(scenario)
-    df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False))
+    with err.status("frontier", spinner="dots") as status:
+        df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False), progress=lambda m: status.update(m))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered_every_phase", "covered_some_phase", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
     print_frame(df[cols], f"Coverage against the budget of {source}", lang)
     _write_csv(df, csv, lang)
@@ -251,7 +253,8 @@ def explain(
     for w in ex.warnings:
         out.print(f"[yellow]warning:[/yellow] {w}")
     if settings:
-        eff = analysis.setting_effects(result)
+        with err.status("re-solving without quota.max / continuity", spinner="dots"):
+            eff = analysis.setting_effects(result)
         if len(eff):
             summary = eff.groupby(["setting", "phase"], sort=False).agg(villages=("village", "size"), lost=("lost", "sum")).reset_index()
             print_frame(summary, "What settings cost (re-solved without each)", lang)
