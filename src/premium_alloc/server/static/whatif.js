@@ -88,7 +88,7 @@
   }
   function hint(input) {
     var v = parseRupiah(input.value);
-    var el = document.querySelector('[data-hint="' + input.getAttribute("data-source") + '"]');
+    var el = document.querySelector('[data-hint="' + CSS.escape(input.getAttribute("data-source")) + '"]');
     if (el) { el.textContent = v === null ? "" : t("budget_hint", { v: num(v) }); }
   }
 
@@ -178,7 +178,7 @@
     if (info) {
       $("workers-total").textContent = t("workers_total", { n: num(info.workers) });
       info.sources.forEach(function (s) {
-        var el = document.querySelector('[data-source-kind="' + s.id + '"]');
+        var el = document.querySelector('[data-source-kind="' + CSS.escape(s.id) + '"]');
         if (el) { el.textContent = (s.kind_label && s.kind_label[lang]) || s.kind; }
       });
       document.querySelectorAll(".scope").forEach(function (el) {
