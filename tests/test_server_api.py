@@ -83,7 +83,7 @@ def test_schemas_are_draft_2020_12_and_shipped_files_equal_generated() -> None:
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
         jsonschema.Draft202012Validator.check_schema(schema)
         text = schemas.dumps(schema)
-        assert schemas.shipped(kind).decode("utf-8") == text, "run: python -m premium_alloc.server.schemas src/premium_alloc/server/schemas docs/schemas"
+        assert schemas.shipped(kind).decode("utf-8") == text, "the scenario or result model changed; regenerate the shipped schemas: python -m premium_alloc.server.schemas src/premium_alloc/server/schemas docs/schemas"
         assert (ROOT / "docs" / "schemas" / schemas.FILES[kind]).read_text(encoding="utf-8") == text
 
 
