@@ -54,6 +54,7 @@ TARGETS = {
     "national_gap": 0.01,
     "national_peak_gb": 4.0,
     "national_vs_floor": 2.0,
+    "national_cli_vs_floor": 1.3,
     "regency_vs_milp": 0.001,
     "pulp_speedup_40k": 100.0,
     "demo_vs_greedy": 0.05,
@@ -139,8 +140,14 @@ def run_cli(scenario: Path, out: Path, extra: list[str] | None = None) -> dict[s
     }
 
 
-def raw_floor(sc: Scenario) -> dict[str, Any]:
-    """Build the model as numpy arrays and solve each part's LP with highspy; nothing else."""
+def raw_floor(sc: Scenario, path: Path | None = None) -> dict[str, Any]:
+    """Parse the scenario file, build the model as numpy arrays and solve each part's LP with highspy; nothing else.
+
+    With ``path`` the floor includes reading and validating the file (as the CLI must).
+    """
+    t_parse = time.perf_counter()
+    if path is not None:
+        sc = load_scenario(path)
     t0 = time.perf_counter()
     groups, _ = group_table(sc)
     model = build_model(sc, groups)
@@ -150,7 +157,15 @@ def raw_floor(sc: Scenario) -> dict[str, Any]:
     for part in model.parts:
         lp_obj += solver.solve(linear_program(part)).objective
     t2 = time.perf_counter()
-    return {"seconds": t2 - t0, "build_seconds": t1 - t0, "lp_seconds": t2 - t1, "lp_objective": lp_obj, "columns": model.n_cols, "parts": len(model.parts)}
+    return {
+        "seconds": t2 - t_parse,
+        "parse_seconds": t0 - t_parse,
+        "build_seconds": t1 - t0,
+        "lp_seconds": t2 - t1,
+        "lp_objective": lp_obj,
+        "columns": model.n_cols,
+        "parts": len(model.parts),
+    }
 
 
 def ours_in_process(sc: Scenario) -> tuple[dict[str, Any], Any]:
@@ -241,7 +256,9 @@ def write_markdown(res: dict[str, Any], path: Path) -> None:
           f"HiGHS via highspy {env['highspy']}, PuLP {env['pulp']}. Load average at start {env['load_start']}, at end {res['load_end']}.",
           "Synthetic data only (`premium_alloc.synthetic`). Wall times depend on other work on the machine.", ""]
     L += ["## End to end through the CLI, against the raw floor", "",
-          "| scenario | columns | parts | CLI s | peak GB | status | gap | raw floor s (build + LP) | CLI / floor | in-process solve s | in-process / floor |",
+          "The raw floor reads and validates the scenario file, builds the model as numpy arrays and solves each part's LP with",
+          "highspy, serially in one process (no repair, verification or report); it is measured right after the CLI, in turn.", "",
+          "| scenario | columns | parts | CLI s | peak GB | status | gap | raw floor s (parse + build + LP) | CLI / floor | in-process solve s | in-process / floor |",
           "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|"]
     for name, r in res["scenarios"].items():
         c, f, o = r["cli"], r["floor"], r["ours"]
@@ -355,7 +372,7 @@ def targets(res: dict[str, Any]) -> list[dict[str, Any]]:
         add("national: CLI end to end <= 30 s", f"{c['seconds']:.1f} s", c["seconds"] <= TARGETS["national_cli_s"])
         if c.get("peak_rss_gb"):
             add("national: peak memory <= 4 GB", f"{c['peak_rss_gb']:.2f} GB", c["peak_rss_gb"] <= TARGETS["national_peak_gb"])
-        add("national: <= 2x the raw floor (CLI end to end)", f"{c['seconds'] / f['seconds']:.2f}x", c["seconds"] / f["seconds"] <= TARGETS["national_vs_floor"])
+        add("national: <= 1.3x the raw floor (CLI end to end; floor: parse + build + LPs)", f"{c['seconds'] / f['seconds']:.2f}x", c["seconds"] / f["seconds"] <= TARGETS["national_cli_vs_floor"])
         o = sc["national"]["ours"]
         add("national: <= 2x the raw floor (in-process build + solve)", f"{o['seconds'] / f['seconds']:.2f}x", o["seconds"] / f["seconds"] <= TARGETS["national_vs_floor"])
     big = [r for r in res["naive"] if r["workers"] >= 40_000]
@@ -377,6 +394,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pulp-time-limit", type=float, default=None, help="seconds per PuLP solve (default 60, 20 with --quick)")
     ap.add_argument("--out", type=Path, default=HERE / "results")
     ap.add_argument("--replot", action="store_true", help="only redraw tables and plot from OUT/results.json")
+    ap.add_argument("--scenarios", default=None, help="comma-separated scenarios (regency, province, national) to re-run, "
+                    "kept with every other section of OUT/results.json; skips the MILP, greedy and PuLP comparisons")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each scenario's CLI and floor (the fastest is kept)")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.replot:
@@ -400,21 +420,34 @@ def main(argv: list[str] | None = None) -> int:
     makers = {"regency": synthetic.regency, "province": synthetic.province}
     if not args.quick:
         makers["national"] = synthetic.national
+    only = [s.strip() for s in args.scenarios.split(",")] if args.scenarios else None
+    if only:
+        makers = {k: v for k, v in makers.items() if k in only}
+        old = json.loads((args.out / "results.json").read_text(encoding="utf-8"))
+        res = {**old, "started": res["started"], "environment": res["environment"], "scenarios": dict(old.get("scenarios", {}))}
     with tempfile.TemporaryDirectory(prefix="pa-bench-") as tmp:
         tmpd = Path(tmp)
         for name, make in makers.items():
             print(f"{name}: generating", flush=True)
             path = synthetic.write(make(), tmpd / f"{name}.json")
-            print(f"{name}: CLI", flush=True)
-            cli = run_cli(path, tmpd / f"{name}.result.json")
+            clis, floors = [], []
+            for _ in range(args.repeat):  # CLI and floor in turn, so that both see the same load
+                print(f"{name}: CLI", flush=True)
+                clis.append(run_cli(path, tmpd / f"{name}.result.json"))
+                print(f"{name}: raw floor", flush=True)
+                floors.append(raw_floor(None, path))  # type: ignore[arg-type]
+            cli = min(clis, key=lambda c: c["seconds"])
+            floor = min(floors, key=lambda f: f["seconds"])
+            cli["all_seconds"] = [c["seconds"] for c in clis]
+            floor["all_seconds"] = [f["seconds"] for f in floors]
             sc = load_scenario(path)
-            print(f"{name}: raw floor", flush=True)
-            floor = raw_floor(sc)
             print(f"{name}: in-process solve", flush=True)
             ours, result = ours_in_process(sc)
             res["scenarios"][name] = {"cli": cli, "floor": floor, "ours": ours}
             print(f"  CLI {cli['seconds']:.2f} s, floor {floor['seconds']:.2f} s, in-process {ours['seconds']:.2f} s, gap {cli['gap']:.3%}", flush=True)
-            if name == "regency":
+            if only:
+                pass
+            elif name == "regency":
                 m = highs_milp_reference(sc)
                 m["ours_objective"] = cli["objective"]
                 m["ours_vs_milp"] = cli["objective"] / m["objective"] - 1.0
@@ -423,12 +456,13 @@ def main(argv: list[str] | None = None) -> int:
             elif name == "province":
                 res.setdefault("greedy", []).append(greedy_vs_ours("province", sc, result))
             del result
-    print("demo: greedy", flush=True)
-    res.setdefault("greedy", []).insert(0, greedy_vs_ours("demo", Scenario.from_dict(synthetic.kapuas_2024())))
-    limit = args.pulp_time_limit if args.pulp_time_limit is not None else (20.0 if args.quick else 60.0)
-    sizes = [int(s) for s in args.pulp_sizes.split(",") if s.strip()]
-    print(f"naive PuLP (time limit {limit:.0f} s)", flush=True)
-    res["naive"] = naive_vs_ours(sizes, limit)
+    if not only:
+        print("demo: greedy", flush=True)
+        res.setdefault("greedy", []).insert(0, greedy_vs_ours("demo", Scenario.from_dict(synthetic.kapuas_2024())))
+        limit = args.pulp_time_limit if args.pulp_time_limit is not None else (20.0 if args.quick else 60.0)
+        sizes = [int(s) for s in args.pulp_sizes.split(",") if s.strip()]
+        print(f"naive PuLP (time limit {limit:.0f} s)", flush=True)
+        res["naive"] = naive_vs_ours(sizes, limit)
     res["load_end"] = _load()
     res["targets"] = targets(res)
     (args.out / "results.json").write_text(json.dumps(res, indent=1, default=str) + "\n", encoding="utf-8")
