@@ -35,7 +35,7 @@ _PUBLIC = {
     "Model": "model",
     "Resolver": "engine",
     "SolveOptions": "engine",
-    "build_model": "engine",
+    "build_model": "model",
     "solve": "engine",
     "solve_model": "engine",
     "Allocation": "result",
@@ -87,7 +87,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerly
-    from .engine import Resolver, SolveOptions, build_model, solve, solve_model
+    from .engine import Resolver, SolveOptions, solve, solve_model
     from .errors import (
         PremiumAllocError,
         Problem,
@@ -99,7 +99,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs: the same names, imported eagerl
     )
     from .io.load import load_scenario
     from .io.workers import mask_nik, read_workers
-    from .model import Model
+    from .model import Model, build_model
     from .plan import worker_plan, write_worker_plan
     from .rates import RateTable, default_table, monthly_premium, phase_premium
     from .result import Allocation, PhaseSummary, Result, SolveInfo, SourceSummary, VillageSummary

@@ -22,9 +22,8 @@ import pandas as pd
 from . import solvers, tally
 from .diagnostics import coverage_warnings
 from .errors import SolverError, SolverFallbackWarning, Status
-from .groups import group_table
-from .io.load import ScenarioLike, as_scenario
-from .model import NONE, Model, Part, model_from_groups
+from .io.load import ScenarioLike
+from .model import NONE, Model, Part, build_model
 from .parallel import make_executor
 from .rates import RateTable
 from .repair import fill, make_feasible, reserved_budgets, round_plan, shift_to_earlier_sources
@@ -575,36 +574,6 @@ class Resolver:
 
 def _takes_chunks(executor: Executor) -> bool:
     return isinstance(executor, ProcessPoolExecutor)
-
-
-def build_model(
-    scenario: ScenarioLike,
-    *,
-    workers: pd.DataFrame | None = None,
-    rates: RateTable | None = None,
-) -> Model:
-    """Group a scenario's workers and build its integer program, split into independent parts.
-
-    Parameters
-    ----------
-    scenario : Scenario, dict or path
-        A v1 scenario (loaded and validated when not a :class:`Scenario`).
-    workers : DataFrame, optional
-        A worker list (``worker_id, village, priority, sector[, income]``) used instead of
-        the scenario's ``worker_groups`` / ``workers`` file.
-    rates : RateTable, optional
-        A dated rate table instead of the packaged one.
-
-    Returns
-    -------
-    Model
-        The arrays of the program; :func:`solve_model` solves it.
-    """
-    sc = as_scenario(scenario)
-    groups, listed = group_table(sc, workers)
-    model = model_from_groups(sc, groups, rates)
-    model.workers = listed
-    return model
 
 
 def lp_value(scenario: ScenarioLike | Model, backend: str | Any = "highs") -> float:

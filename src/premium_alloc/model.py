@@ -19,6 +19,8 @@ from scipy.sparse.csgraph import connected_components
 
 from . import rules
 from .errors import Problem, ScenarioError
+from .groups import group_table
+from .io.load import ScenarioLike, as_scenario
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
 
@@ -467,3 +469,33 @@ def next_phase(gp_u: np.ndarray, P: int) -> np.ndarray:
     ok[ok] &= gp_u[pos[ok]] == gp_u[ok] + 1
     out[ok] = pos[ok]
     return out
+
+
+def build_model(
+    scenario: ScenarioLike,
+    *,
+    workers: pd.DataFrame | None = None,
+    rates: RateTable | None = None,
+) -> Model:
+    """Group a scenario's workers and build its integer program, split into independent parts.
+
+    Parameters
+    ----------
+    scenario : Scenario, dict or path
+        A v1 scenario (loaded and validated when not a :class:`Scenario`).
+    workers : DataFrame, optional
+        A worker list (``worker_id, village, priority, sector[, income]``) used instead of
+        the scenario's ``worker_groups`` / ``workers`` file.
+    rates : RateTable, optional
+        A dated rate table instead of the packaged one.
+
+    Returns
+    -------
+    Model
+        The arrays of the program; :func:`premium_alloc.engine.solve_model` solves it.
+    """
+    sc = as_scenario(scenario)
+    groups, listed = group_table(sc, workers)
+    model = model_from_groups(sc, groups, rates)
+    model.workers = listed
+    return model

@@ -142,8 +142,8 @@ def _count(n: int, noun: str) -> str:
 @app.command()
 def validate(scenario: ScenarioArg) -> None:
     """Check a scenario and list every problem (exit 1 if any)."""
-    from ..engine import build_model
     from ..io.load import load_scenario
+    from ..model import build_model  # not the engine: validate needs no solver
 
     sc = load_scenario(scenario)
     model = build_model(sc)
