@@ -355,7 +355,7 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
     if fmt is None:
         out.append(Problem("format", f"is required (use {FORMAT!r})"))
     villages: list[Any] = d["villages"] if isinstance(d.get("villages"), list) else []
-    phases = d.get("phases") if isinstance(d.get("phases"), list) else []
+    phases: list[Any] = d["phases"] if isinstance(d.get("phases"), list) else []
     sources: list[Any] = d["sources"] if isinstance(d.get("sources"), list) else []
     village_ids = {v for v in _ids(villages) if isinstance(v, str)}
     phase_ids = {p for p in _ids(phases) if isinstance(p, str)}
