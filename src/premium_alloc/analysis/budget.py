@@ -390,7 +390,7 @@ def min_budget(
     target: str | Target = "extreme",
     *,
     exact: str = "premium",
-    time_limit: float = 3.0,
+    time_limit: float = 2.0,
     max_solves: int = 16,
     progress: Callable[[str], None] | None = None,
     **solve_kwargs: Any,
@@ -473,7 +473,9 @@ def min_budget(
     # narrow a pooled amount down between the last amount that failed and the one that met it
     if keys == [""] and failed_at >= 0:
         lo, hi = failed_at, ok[""]
-        while hi - lo > resolution and solves < max_solves + 6:
+        narrowed = 0
+        while hi - lo > resolution and narrowed < 4:  # within 1/16 of the interval: each step is a full solve
+            narrowed += 1
             mid = lo + (hi - lo) // 2
             say(f"{source}: narrowing, {rupiah(mid)} more")
             r = solve(_with_extra(sc, source, {"": mid}), **solve_kwargs)

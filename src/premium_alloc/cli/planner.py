@@ -161,7 +161,7 @@ def need(
     target: Annotated[str, typer.Option("--target", "-t", help="all (zero shortfall), extreme, floors, extreme+floors, or priorities e.g. extreme,poor")] = "extreme",
     source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="source(s) to ask about (default: each)")] = None,
     exact: Annotated[str, typer.Option("--exact", help="premium (to one worker's premium) or rupiah")] = "premium",
-    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per source for proving the least amount")] = 3.0,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="seconds per source for proving the least amount")] = 2.0,
     lang: LangOpt = "en",
     csv: CsvOpt = None,
     backend: Annotated[str, typer.Option("--backend", "-b", help="highs (default), cbc (PuLP's bundled CBC) or any PuLP solver name")] = "highs",
