@@ -15,7 +15,7 @@ from rich.markup import escape
 
 from .app import ExitCode, app, end_children, err, fail, out
 from .gcpause import paused_gc
-from .options import LangOpt, ScenarioArg, check_gap, check_lang_option, check_outputs, check_time_limit
+from .options import LangOpt, ScenarioArg, check_gap, check_lang_option, check_outputs, check_premium_options, check_time_limit
 
 if TYPE_CHECKING:
     from ..result import Result
@@ -201,7 +201,7 @@ def premium(
     from ..formats import rupiah
     from ..rates import monthly_premium, phase_premium
 
-    progs = [p.strip() for p in programs.split(",") if p.strip()]
+    progs, funder, sector = check_premium_options(programs, month, months, income, sector, funder)
     try:
         m = monthly_premium(progs, month, income=income, sector=sector, funder=funder)
         total = phase_premium(progs, month, months, income=income, sector=sector, funder=funder)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -53,3 +54,55 @@ def check_outputs(outputs: list[tuple[str, Path | None]], inputs: list[str | Pat
     from ..safeio import check_outputs as check
 
     check(outputs, inputs)
+
+
+_YEAR_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_premium_options(programs: str, month: str, months: int, income: int, sector: str, funder: str) -> tuple[list[str], str, str]:
+    """The options of ``premium`` checked and in canonical form (programs, funder, sector); exit 2 otherwise.
+
+    Every problem is reported at once: an unknown or repeated program, a month that is not
+    YYYY-MM (1900-2100), months outside 1-120, an income that is not 1 to 10^15 rupiah, an
+    unknown funder kind or sector.
+    """
+    from ..labels import canonical, known
+    from ..scenario import MAX_INCOME, MAX_YEAR, MIN_YEAR
+
+    bad: list[str] = []
+    progs = [p.strip() for p in programs.split(",") if p.strip()]
+    canon = [canonical("program", p) for p in progs]
+    unknown = [p for p, c in zip(progs, canon) if c is None]
+    if not progs:
+        bad.append(f"--programs: {programs!r} names no program (choose from {', '.join(known('program'))})")
+    elif unknown:
+        bad.append(f"--programs: {', '.join(map(repr, unknown))} not a known program (choose from {', '.join(known('program'))})")
+    elif len(set(canon)) != len(canon):
+        bad.append(f"--programs: {programs!r} names a program twice (each is paid once)")
+    if not _YEAR_MONTH.match(month.strip()) or not MIN_YEAR <= int(month.strip()[:4]) <= MAX_YEAR:
+        bad.append(f"--month: {month!r} is not YYYY-MM with a year from {MIN_YEAR} to {MAX_YEAR} (e.g. 2024-01)")
+    if not 1 <= months <= 120:
+        bad.append(f"--months: {months} is not a number of months from 1 to 120")
+    if not 1 <= income <= MAX_INCOME:
+        bad.append(f"--income: {income} is not a monthly income of Rp1 to Rp{MAX_INCOME:,}")
+    kind = canonical("kind", funder)
+    if kind is None:
+        bad.append(f"--funder: {funder!r} is not a known funder kind (choose from {', '.join(known('kind'))})")
+    sec = canonical("sector", sector) if sector.strip() else ""
+    if sec is None:
+        bad.append(f"--sector: {sector!r} is not a known sector (choose from {', '.join(known('sector'))})")
+    if bad:
+        fail(ExitCode.USAGE, "; ".join(bad))
+    return [c for c in canon if c is not None], str(kind), str(sec)
+
+
+def check_factors(values: list[float] | None, option: str, maximum: float = 1e6) -> list[float] | None:
+    """``values`` when each is finite, >= 0 and <= ``maximum`` (or ``None``); otherwise a usage error (exit 2)."""
+    if values is None:
+        return None
+    bad = [v for v in values if not (math.isfinite(v) and 0 <= v <= maximum)]
+    if bad:
+        fail(ExitCode.USAGE, f"{option}: {', '.join(repr(v) for v in bad)} not a finite number from 0 to {maximum:,.0f}")
+    if not values:
+        fail(ExitCode.USAGE, f"{option}: names no value")
+    return values

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
+from ..errors import ScenarioError
 from ..labels import relabel
 from .app import ExitCode, app, err, fail, out
-from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_lang_option, check_outputs, load
+from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_factors, check_lang_option, check_outputs, check_time_limit, load
 from .tables import print_frame
 
 if TYPE_CHECKING:
@@ -117,13 +118,27 @@ def compare(
         _save_plot(plots.compare(cmp, metric=metric, lang=lang), plot)
 
 
-def _numbers(text: str | None, amount: bool) -> list[Any] | None:
+def _numbers(text: str | None, amount: bool, option: str) -> list[Any] | None:
+    """The values of ``--amounts`` (rupiah) or ``--factors``: each finite and >= 0, else exit 2."""
+    from ..scenario import MAX_MONEY
     from ..variants import parse_amount
 
     if text is None:
         return None
     parts = [p.strip() for p in text.split(";" if ";" in text else ",") if p.strip()]
-    return [parse_amount(p) if amount else float(p) for p in parts]
+    vals: list[Any] = []
+    for p in parts:
+        if amount:
+            try:
+                vals.append(parse_amount(p))
+            except (ValueError, ScenarioError) as e:  # MoneyError and the like: say which value
+                fail(ExitCode.USAGE, f"{option}: {p!r} is not an amount of rupiah ({str(e).splitlines()[-1].strip()})")
+            continue
+        try:
+            vals.append(float(p))
+        except ValueError:
+            fail(ExitCode.USAGE, f"{option}: {p!r} is not a number")
+    return check_factors(vals, option, maximum=float(MAX_MONEY) if amount else 1e6)
 
 
 @app.command()
@@ -143,9 +158,10 @@ def frontier(
     lang = check_lang_option(lang)
     check_outputs([("--csv", csv), ("--plot", plot)], [scenario])
     _need_plots(plot)
+    budgets, multiples = _numbers(amounts, True, "--amounts"), _numbers(factors, False, "--factors")
     sc = load(scenario)
     with err.status("frontier", spinner="dots") as status:
-        df = analysis.frontier(sc, source, _numbers(amounts, True), factors=_numbers(factors, False), progress=lambda m: status.update(m))
+        df = analysis.frontier(sc, source, budgets, factors=multiples, progress=lambda m: status.update(m))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered_every_phase", "covered_some_phase", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
     print_frame(df[cols], f"Coverage against the budget of {source}", lang)
     _write_csv(df, csv, lang)
@@ -175,8 +191,11 @@ def need(
     from .. import analysis
 
     lang = check_lang_option(lang)
+    check_time_limit(time_limit)
     check_outputs([("--csv", csv)], [scenario])
     sc = load(scenario)
+    if _nothing_to_ask(sc, "need"):
+        return
     rows = []
     with err.status("need", spinner="dots") as status:
         for sid in source or [s.id for s in sc.sources]:
@@ -192,6 +211,18 @@ def need(
     _write_csv(df, csv, lang)
 
 
+def _nothing_to_ask(sc: Any, command: str) -> bool:
+    """Say in words why a planner question has no answer (no source, or no worker); ``True`` then."""
+    if not sc.sources:
+        what = "how much more a source needs" if command == "need" else "what more money of a source is worth"
+        out.print(f"The scenario has no funding source, so there is no budget to add to: add a source to ask {what}.")
+        return True
+    if sc.worker_groups is not None and sum(g.count for g in sc.worker_groups) == 0:
+        out.print("The scenario lists no workers: there is nobody to cover, so no source needs more and more money covers nobody.")
+        return True
+    return False
+
+
 @app.command()
 def marginal(
     scenario: ScenarioArg,
@@ -205,8 +236,11 @@ def marginal(
 
     lang = check_lang_option(lang)
     check_outputs([("--csv", csv)], [scenario])
+    sc = load(scenario)
+    if _nothing_to_ask(sc, "marginal"):
+        return
     with err.status("marginal", spinner="dots") as status:
-        df = analysis.marginal_values(load(scenario), per=parse_amount(per), progress=lambda m: status.update(m))
+        df = analysis.marginal_values(sc, per=parse_amount(per), progress=lambda m: status.update(m))
     for t in df["text"]:
         out.print(t, highlight=False)
     cols = ["source", "budget_idr", "w_per_bn", "coverage_w_per_bn", "floor_w_per_bn", "worker_months_per_bn", "max_worker_months_per_bn", "gain_worker_months"]
