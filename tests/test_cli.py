@@ -230,7 +230,7 @@ def test_premium_command_discount(capsys):
 
 
 def test_premium_command_unknown_program(capsys):
-    assert main(["premium", "--programs", "JKK,XYZ"]) == 1
+    assert main(["premium", "--programs", "JKK,XYZ"]) == 2  # a bad option value: a usage error
     err = capsys.readouterr().err
     assert "XYZ" in err and "Traceback" not in err
 
