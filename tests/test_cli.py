@@ -213,19 +213,20 @@ def test_plan_needs_a_worker_list(tmp_path, capsys):
 def test_premium_command_prints_rupiah(capsys):
     assert main(["premium", "--programs", "JKK,JKM", "--month", "2024-01"]) == 0
     out = capsys.readouterr().out
-    assert "Rp16.800" in out
+    assert "Rp16,800 a month" in out and "Rp16.800" not in out  # one locale per output
     # six months: 6 x 16,800 = 100,800
-    assert main(["premium", "--programs", "JKK,JKM", "--month", "2024-01", "--months", "6"]) == 0
-    assert "Rp100.800" in capsys.readouterr().out
-    assert main(["premium", "--programs", "JKK,JKM,JHT", "--month", "2024-01"]) == 0
-    assert "Rp36.800" in capsys.readouterr().out
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2024-01", "--months", "6", "--lang", "id"]) == 0
+    out = capsys.readouterr().out
+    assert "Rp100.800" in out and "per bulan" in out and "Rp100,800" not in out
+    assert main(["premium", "--programs", "JKK,JKM,JHT", "--month", "2024-01", "--funder", "Dana Desa"]) == 0
+    assert "Rp36,800" in capsys.readouterr().out
 
 
 def test_premium_command_discount(capsys):
-    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr"]) == 0
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr", "--lang", "id"]) == 0
     assert "Rp8.400" in capsys.readouterr().out
     # Dana Desa: no discount by default (16,800)
-    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "dana_desa"]) == 0
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "dana_desa", "--lang", "id"]) == 0
     assert "Rp16.800" in capsys.readouterr().out
 
 

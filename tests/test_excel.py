@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import premium_alloc as pa
-from premium_alloc import cases, workbook
+from premium_alloc import cases, labels, workbook
 from premium_alloc.cli import main
 from premium_alloc.io import excel
 from premium_alloc.labels import label, sheet
@@ -28,23 +28,54 @@ def test_template_round_trip(tmp_path, lang):
     r = pa.solve(sc)
     out = workbook.write_result(r, tmp_path / f"r_{lang}.xlsx", lang=lang)
     book = pd.read_excel(out, sheet_name=None)
-    assert list(book) == [sheet(k, lang) for k in ("summary", "coverage", "sources", "phases", "villages", "below_floor", "allocations", "warnings")]
-    src = book[sheet("sources", lang)]
-    assert src[label("spent_idr", lang)].sum() == sum(s.spent_idr for s in r.sources)
-    assert src[label("budget_idr", lang)].sum() == sum(s.budget_idr for s in r.sources)
+    keys = ("summary", "per_village", "sources", "phases", "villages", "below_floor", "allocations", "warnings")
+    assert list(book) == [sheet(k, lang) for k in keys]
+    wb = openpyxl.load_workbook(out)
+    # sources: totals row under the data, rupiah formats, frozen header
+    ws = wb[sheet("sources", lang)]
+    head = [c.value for c in ws[1]]
+    spent_col = head.index(label("spent_idr", lang)) + 1
+    assert ws.cell(row=ws.max_row, column=1).value == labels.word("total", lang)
+    assert ws.cell(row=ws.max_row, column=spent_col).value == sum(s.spent_idr for s in r.sources)
+    assert ws.cell(row=ws.max_row, column=spent_col).number_format == '"Rp"#,##0' and ws.cell(row=2, column=spent_col).number_format == '"Rp"#,##0'
+    assert ws.freeze_panes == "A2"
     vil = book[sheet("villages", lang)]
     assert vil[label("covered", lang)].sum() == sum(p.covered for p in r.phases)
     alloc = book[sheet("allocations", lang)]
     assert alloc[label("cost_idr", lang)].sum() == sum(p.cost_idr for p in r.phases)
     assert alloc[label("workers", lang)].sum() == sum(p.covered for p in r.phases)
-    summ = book[sheet("summary", lang)].set_index(label("key", lang))[label("value", lang)]
-    assert summ[label("shortfall_idr", lang)] == r.shortfall_idr
     below = book[sheet("below_floor", lang)]
     assert len(below) == sum(1 for v in r.villages if not v.quota_met)
-    # rupiah number formats and a frozen header
-    ws = openpyxl.load_workbook(out)[sheet("sources", lang)]
-    assert ws.freeze_panes == "A2"
-    assert ws["B2"].number_format == '"Rp"#,##0'
+    # per village: names, one column per source and phase, sorted, totals equal the result's
+    ws = wb[sheet("per_village", lang)]
+    head = [c.value for c in ws[1]]
+    assert head[:3] == [label("village", lang), label("village_name", lang), label("district", lang)]
+    ph = r.phases[0].phase
+    for s in r.sources:
+        col = head.index(f"{ph} {s.source}") + 1
+        paid = sum(a.workers for a in r.allocations if a.source == s.source and a.phase == ph)
+        assert ws.cell(row=ws.max_row, column=col).value == paid
+        assert sum(ws.cell(row=i, column=col).value for i in range(2, ws.max_row)) == paid
+    codes = [ws.cell(row=i, column=1).value for i in range(2, ws.max_row)]
+    names = {v.id: v.name for v in sc.villages}
+    assert [ws.cell(row=i, column=2).value for i in range(2, ws.max_row)] == [names[c] for c in codes]
+    districts = [ws.cell(row=i, column=3).value for i in range(2, ws.max_row)]
+    assert list(zip(districts, codes)) == sorted(zip(districts, codes))
+    short = head.index(f"{ph} {label('shortfall_idr', lang)}") + 1
+    assert ws.cell(row=ws.max_row, column=short).value == r.shortfall_idr and ws.cell(row=2, column=short).number_format == '"Rp"#,##0'
+    assert ws.freeze_panes == "D2"
+    # summary: per phase, the workers each source covers and the shortfall, with totals
+    ws = wb[sheet("summary", lang)]
+    assert ws["A1"].value == r.scenario
+    rows = list(ws.iter_rows(values_only=True))
+    hrow = next(i for i, row in enumerate(rows) if row and row[0] == label("phase", lang))
+    head = list(rows[hrow])
+    data = rows[hrow + 1]
+    assert data[head.index(label("eligible", lang))] == r.phases[0].eligible
+    for s in r.sources:
+        assert data[head.index(f"{s.source} ({label('workers', lang)})")] == sum(a.workers for a in r.allocations if a.source == s.source and a.phase == ph)
+    assert data[head.index(label("uncovered", lang))] == r.phases[0].uncovered
+    assert rows[hrow + 2][head.index(label("shortfall_idr", lang))] == r.shortfall_idr
 
 
 def test_shipped_templates_read():

@@ -1,15 +1,50 @@
-"""Human-readable summaries of a result (rich tables for the CLI, plain text elsewhere)."""
+"""Human-readable summaries of a result (rich tables for the CLI, plain text elsewhere), in English or Bahasa."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from rich.console import Console
 from rich.table import Table
 
-from .formats import count, rupiah
-from .labels import check_lang, word
+from .formats import compact, count, decimal, percent, rupiah
+from .labels import check_lang, label, translate, word
 from .result import Result
 
-__all__ = ["fgd_sentences", "print_summary", "status_sentence", "summary_tables"]
+__all__ = ["fgd_sentences", "fitted", "print_summary", "rich_table", "status_sentence", "summary_tables"]
+
+
+def rich_table(title: str, heads: list[tuple[str, bool]], rows: list[list[str]]) -> Table:
+    """A rich table whose cells are never cut: numbers right-aligned, headers wrapped instead.
+
+    ``heads`` are (header, right-aligned) pairs; a right-aligned (numeric) column and the first
+    column (codes) are at least as wide as their widest cell.
+    """
+    t = Table(title=title, title_justify="left")
+    for j, (name, right) in enumerate(heads):
+        widest = max((len(r[j]) for r in rows), default=0)
+        keep = right or j == 0  # numbers and codes: never broken; headers wrap instead
+        t.add_column(name, justify="right" if right else "left", overflow="fold", min_width=widest if keep else min(widest, 12))
+    for r in rows:
+        t.add_row(*r)
+    return t
+
+
+def table_width(heads: list[tuple[str, bool]], rows: list[list[str]]) -> int:
+    """Width of :func:`rich_table` with these cells on one line each (3 per column for borders, plus 1)."""
+    widths = [max([len(h), *(len(r[j]) for r in rows)]) for j, (h, _) in enumerate(heads)]
+    return sum(widths) + 3 * len(widths) + 1
+
+
+Build = Callable[[bool], tuple[list[tuple[str, bool]], list[list[str]]]]
+
+
+def fitted(build: Build, title: str, width: int) -> Table:
+    """``build(short)`` with full rupiah when the table fits ``width``, else compact money."""
+    heads, rows = build(False)
+    if table_width(heads, rows) > width:
+        heads, rows = build(True)
+    return rich_table(title, heads, rows)
 
 
 def _kind_groups(result: Result) -> list[tuple[str, list[str]]]:
@@ -74,67 +109,77 @@ def status_sentence(result: Result, lang: str = "en") -> str | None:
     return word("status_feasible", lang).format(gap=f"{result.gap:.4%}", want=f"{want:.4%}", reason=reason)
 
 
-def summary_tables(result: Result, *, max_villages: int = 10, lang: str = "en") -> list[Table | str]:
-    """The CLI summary: the status reason, the FGD sentences (in ``lang``), coverage by source and phase,
-    shortfall, villages below their floor."""
+def summary_tables(result: Result, *, max_villages: int = 10, lang: str = "en", width: int = 80) -> list[Table | str]:
+    """The CLI summary in ``lang``: the status reason, the FGD sentences, coverage by source and
+    phase, workers and shortfall by phase, villages below their floor, warnings.
+
+    Money is compact (``Rp1,18 M`` / ``Rp1.18 bn``) in a table that would not fit in ``width``
+    columns; the full figures are in the JSON and the workbook.
+    """
+    check_lang(lang)
     out: list[Table | str] = []
-    head = (
-        f"[bold]{result.scenario}[/bold]  status [bold]{result.status}[/bold]  "
-        f"W {result.objective:,.1f}  bound {result.bound:,.1f}  gap {result.gap:.4%}"
+    out.append(
+        f"[bold]{result.scenario}[/bold]  {label('status', lang)} [bold]{word(str(result.status), lang)}[/bold]  "
+        f"W {decimal(result.objective, 1, lang)}  {word('head_bound', lang)} {decimal(result.bound, 1, lang)}  "
+        f"{word('head_gap', lang)} {percent(result.gap, 4, lang)}"
     )
-    out.append(head)
     why = status_sentence(result, lang)
     if why:
-        out.append(f"[yellow]warning:[/yellow] {why}")
+        out.append(f"[yellow]{word('warning', lang)}:[/yellow] {why}")
     out += fgd_sentences(result, lang)
     cov = result.coverage_frame()
     # one row per (source, phase): a lookup, not a filter of the frame per cell (610 sources nationally)
     totals = {(s, p): (int(k), int(c)) for s, p, k, c in zip(cov["source"], cov["phase"], cov["workers"], cov["cost_idr"])}
     phases = [p.phase for p in result.phases]
-    t = Table(title="Coverage by source and phase (workers paid in that phase / rupiah)")
-    t.add_column("source")
-    for p in phases:
-        t.add_column(p, justify="right")
-    t.add_column("worker-months", justify="right")
-    t.add_column("spent / budget", justify="right")
-    for s in result.sources:
-        cells = []
-        for p in phases:
-            k, c = totals.get((s.source, p), (0, 0))
-            cells.append(f"{k:,} / {rupiah(c)}")
-        share = f" ({s.spent_idr / s.budget_idr:.1%})" if s.budget_idr else ""
-        t.add_row(s.source, *cells, f"{s.worker_months:,}", f"{rupiah(s.spent_idr)} / {rupiah(s.budget_idr)}{share}")
-    out.append(t)
-    t2 = Table(title="Workers and shortfall by phase (people in that phase; shortfall at the APBD premium, no discount)")
-    for head_ in ("phase", "months", "eligible", "covered", "uncovered", "worker-months", "cost", "shortfall"):
-        t2.add_column(head_, justify="right" if head_ != "phase" else "left")
-    for ps in result.phases:
-        t2.add_row(
-            ps.phase, f"{ps.months:,}", f"{ps.eligible:,}", f"{ps.covered:,}", f"{ps.uncovered:,}", f"{ps.worker_months:,}",
-            rupiah(ps.cost_idr), rupiah(ps.shortfall_idr),
-        )
-    out.append(t2)
-    out.append(
-        f"Over every phase: {result.worker_months:,} worker-months covered, {result.uncovered_worker_months:,} "
-        f"uncovered; shortfall {rupiah(result.shortfall_idr)}."
-    )
+
+    def money(short: bool) -> Callable[[int], str]:
+        return (lambda a: compact(a, lang)) if short else (lambda a: rupiah(a, lang))
+
+    def coverage(short: bool) -> tuple[list[tuple[str, bool]], list[list[str]]]:
+        m = money(short)
+        heads = [(label("source", lang), False), *[(p, True) for p in phases], (label("worker_months", lang), True), (word("spent_of_budget", lang), True)]
+        rows = []
+        for s in result.sources:
+            cells = []
+            for p in phases:
+                k, c = totals.get((s.source, p), (0, 0))
+                cells.append(f"{count(k, lang)} / {m(c)}")
+            share = f" ({percent(s.spent_idr / s.budget_idr, 1, lang)})" if s.budget_idr else ""
+            rows.append([s.source, *cells, count(s.worker_months, lang), f"{m(s.spent_idr)} / {m(s.budget_idr)}{share}"])
+        return heads, rows
+
+    out.append(fitted(coverage, word("title_cov_phase", lang), width))
+
+    def by_phase(short: bool) -> tuple[list[tuple[str, bool]], list[list[str]]]:
+        m = money(short)
+        keys = ("phase", "months", "eligible", "covered", "uncovered", "worker_months", "cost_idr", "shortfall_idr")
+        heads = [(label(c, lang), c != "phase") for c in keys]
+        rows = [
+            [p.phase, count(p.months, lang), count(p.eligible, lang), count(p.covered, lang), count(p.uncovered, lang), count(p.worker_months, lang), m(p.cost_idr), m(p.shortfall_idr)]
+            for p in result.phases
+        ]
+        return heads, rows
+
+    out.append(fitted(by_phase, word("title_short_phase", lang), width))
+    out.append(word("over_phases", lang).format(covered=count(result.worker_months, lang), uncovered=count(result.uncovered_worker_months, lang), shortfall=rupiah(result.shortfall_idr, lang)))
     below = [v for v in result.villages if not v.quota_met]
     if below:
-        t3 = Table(title=f"Villages below their floor: {len(below)} village-phase(s) (largest gaps first)")
-        for head_ in ("village", "phase", "covered", "floor", "missing", "eligible"):
-            t3.add_column(head_, justify="right" if head_ not in ("village", "phase") else "left")
-        for v in sorted(below, key=lambda v: (v.covered - v.quota_target, v.village, v.phase))[:max_villages]:
-            t3.add_row(v.village, v.phase, f"{v.covered:,}", f"{v.quota_target:,}", f"{v.quota_target - v.covered:,}", f"{v.eligible:,}")
-        out.append(t3)
+        names = {v.id: v.name for v in result.model.scenario.villages} if result.model is not None else {}
+        heads = [(label(c, lang), c not in ("village", "village_name", "phase")) for c in ("village", "village_name", "phase", "covered", "quota_target", "missing")]
+        rows = [
+            [v.village, names.get(v.village) or "", v.phase, count(v.covered, lang), count(v.quota_target, lang), count(v.quota_target - v.covered, lang)]
+            for v in sorted(below, key=lambda v: (v.covered - v.quota_target, v.village, v.phase))[:max_villages]
+        ]
+        out.append(rich_table(word("title_below_summary", lang).format(n=count(len(below), lang)), heads, rows))
     else:
-        out.append("Every village meets its floor in every phase.")
+        out.append(word("all_floors_met", lang))
     for w in result.warnings:
-        out.append(f"[yellow]warning:[/yellow] {w}")
+        out.append(f"[yellow]{word('warning', lang)}:[/yellow] {translate(w, lang)}")
     return out
 
 
 def print_summary(result: Result, console: Console | None = None, lang: str = "en") -> None:
-    """Print :func:`summary_tables` to ``console`` (stdout by default), sentences in ``lang``."""
+    """Print :func:`summary_tables` to ``console`` (stdout by default) in ``lang``."""
     console = console or Console()
-    for item in summary_tables(result, lang=lang):
+    for item in summary_tables(result, lang=lang, width=console.width):
         console.print(item, highlight=False) if isinstance(item, str) else console.print(item)

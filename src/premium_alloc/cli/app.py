@@ -238,6 +238,30 @@ def main(argv: list[str] | None = None) -> int:
         return _stopped(128 + e.signum, what)
 
 
+def _command() -> Any:
+    """The click command of :data:`app`, its flags shown without a type tag (``--quiet``, not ``--quiet <bool>``)."""
+    cmd = typer.main.get_command(app)
+
+    def untag(c: Any) -> None:
+        for p in c.params:
+            if getattr(p, "is_flag", False):
+                p.metavar = ""
+        make_help = c.get_help_option
+
+        def help_option(ctx: Any, make_help: Any = make_help) -> Any:
+            opt = make_help(ctx)
+            if opt is not None:
+                opt.metavar = ""
+            return opt
+
+        c.get_help_option = help_option
+        for sub in getattr(c, "commands", {}).values():
+            untag(sub)
+
+    untag(cmd)
+    return cmd
+
+
 def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
@@ -249,7 +273,7 @@ def _main(argv: list[str] | None) -> int:
     state["lang"] = _lang_of(argv)
     try:
         # with standalone_mode=False click *returns* the code of a typer.Exit instead of raising it
-        code = app(args=argv, standalone_mode=False)
+        code = _command().main(args=argv, standalone_mode=False, prog_name="premium-alloc")
         _flush_stdout()
         return int(code) if isinstance(code, int) else int(ExitCode.OK)
     except typer.Exit as e:

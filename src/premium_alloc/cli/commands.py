@@ -23,14 +23,14 @@ if TYPE_CHECKING:
 
 
 def _run(
-    sc: Scenario, *, backend: str, gap: float | None, time_limit: float | None, quiet: bool, jobs: int = 0
+    sc: Scenario, *, backend: str, gap: float | None, time_limit: float | None, quiet: bool, jobs: int = 0, workers: object = None
 ) -> tuple[Result, object]:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ..engine import SolveOptions, build_model, solve_model
     from ..parallel import make_executor
 
-    model = build_model(sc)
+    model = build_model(sc, workers=workers)  # type: ignore[arg-type]
     n = len(model.parts)
     opts = SolveOptions(backend=backend, gap=gap, time_limit=time_limit)
     executor = make_executor(jobs, n, model.n_cols)
@@ -59,6 +59,7 @@ def _run(
 
 
 def _report(result: Result, *, out_path: Path | None, quiet: bool, as_json: bool, lang: str = "en") -> None:
+    from ..labels import word
     from ..report import print_summary, status_sentence
 
     if out_path is not None:
@@ -69,10 +70,10 @@ def _report(result: Result, *, out_path: Path | None, quiet: bool, as_json: bool
         print_summary(result, out, lang=lang)  # the status warning is its second line
     why = status_sentence(result, lang)
     if why and (quiet or as_json):  # stdout carries no warning then: say it on stderr
-        err.print(f"[yellow]warning:[/yellow] {escape(why)}", highlight=False, soft_wrap=True)
+        err.print(f"[yellow]{word('warning', lang)}:[/yellow] {escape(why)}", highlight=False, soft_wrap=True)
     if not as_json and not quiet:
         if out_path is not None:
-            out.print(f"result written to {out_path}")
+            out.print(word("result_written", lang).format(path=out_path))
 
 
 BackendOpt = Annotated[str, typer.Option("--backend", "-b", help="highs (default), cbc (PuLP's bundled CBC) or any PuLP solver name")]
@@ -95,7 +96,7 @@ JobsOpt = Annotated[
 def solve(
     scenario: ScenarioArg,
     out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the result JSON here")] = None,
-    plan: Annotated[Optional[Path], typer.Option("--plan", help="write the per-worker plan CSV here (needs `workers:`)")] = None,
+    plan: Annotated[Optional[Path], typer.Option("--plan", help="write the per-worker plan CSV here (needs `workers:` or a workbook's workers sheet; NIK masked)")] = None,
     unmask: Annotated[bool, typer.Option("--unmask-nik", help="write full worker IDs in --plan (personal data!)")] = False,
     backend: BackendOpt = "highs",
     gap: GapOpt = None,
@@ -117,45 +118,68 @@ def solve(
 
         require_openpyxl()
     with paused_gc():  # millions of acyclic objects: see premium_alloc.gcpause
-        from ..io.load import load_scenario
         from ..plan import write_worker_plan
 
-        sc = load_scenario(scenario)
+        sc, listed = _load_with_workers(scenario, lang)
         check_outputs(outputs, [scenario, sc.workers])  # the worker list is known once the scenario is read
-        result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs)
+        result, workers = _run(sc, backend=backend, gap=gap, time_limit=time_limit, quiet=quiet or as_json, jobs=jobs, workers=listed)
         if plan is not None:
             if workers is None:
-                fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list (worker_groups have no worker IDs)")
+                fail(ExitCode.INVALID_INPUT, "--plan needs a scenario with a `workers:` list or a workbook with a workers sheet (worker_groups have no worker IDs)")
             write_worker_plan(result, workers, plan, mask=not unmask)  # type: ignore[arg-type]
         _report(result, out_path=out_path, quiet=quiet, as_json=as_json, lang=lang)
         if xlsx is not None:
             from ..workbook import write_result
 
-            write_result(result, xlsx, lang=lang)
+            write_result(result, xlsx, lang=lang, workers=workers, mask=not unmask)  # type: ignore[arg-type]
+            if not (quiet or as_json):
+                from ..labels import word
+
+                out.print(word("workbook_written", lang).format(path=xlsx))
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 phase``, ``2 phases``, ``1,058 workers``."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+def _load_with_workers(path: Path, lang: str) -> tuple[Scenario, object]:
+    """The scenario, and for a workbook with a workers sheet its worker list (for --plan and the per-worker sheet)."""
+    from ..io.load import load_scenario
+
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from ..io.excel import read_workbook_workers
+
+        sc, workers = read_workbook_workers(path, lang=lang)
+        if workers is not None:  # solve from the list itself, so that the plan is handed back per worker
+            sc = sc.model_copy(update={"worker_groups": None, "workers": str(path)})
+        return sc, workers
+    return load_scenario(path), None
+
+
+def _count(n: int, noun: str, lang: str = "en") -> str:
+    """``1 phase``, ``2 phases``, ``1,058 workers`` (``id``: ``1.058 pekerja``, no plural)."""
+    from ..formats import count
+    from ..labels import word
+
+    name = word(f"noun_{noun.split()[-1]}", lang)
+    return f"{count(n, lang)} {name}{'' if n == 1 or lang != 'en' else 's'}"
 
 
 @app.command()
-def validate(scenario: ScenarioArg) -> None:
-    """Check a scenario and list every problem (exit 1 if any)."""
-    from ..io.load import load_scenario
+def validate(scenario: ScenarioArg, lang: LangOpt = "en") -> None:
+    """Check a scenario and list every problem at once, in the chosen language (exit 1 if any)."""
+    from ..labels import translate, word
     from ..model import build_model  # not the engine: validate needs no solver
 
-    sc = load_scenario(scenario)
-    model = build_model(sc)
+    check_lang_option(lang)
+    sc, workers = _load_with_workers(scenario, lang)
+    model = build_model(sc, workers=workers)  # type: ignore[arg-type]
     groups = model.groups
-    out.print(
-        f"[green]valid[/green]: {sc.name or scenario.name}: {_count(len(sc.villages), 'village')}, "
-        f"{_count(int(groups['count'].sum()), 'worker')} in {_count(len(groups), 'group')}, "
-        f"{_count(len(sc.sources), 'source')}, {_count(len(sc.phases), 'phase')}; "
-        f"{_count(model.n_cols, 'column')} in {_count(len(model.parts), 'independent part')}"
+    summary = word("validate_summary", lang).format(
+        name=sc.name or scenario.name, villages=_count(len(sc.villages), "village", lang),
+        workers=_count(int(groups["count"].sum()), "worker", lang), groups=_count(len(groups), "group", lang),
+        sources=_count(len(sc.sources), "source", lang), phases=_count(len(sc.phases), "phase", lang),
+        columns=_count(model.n_cols, "column", lang), parts=_count(len(model.parts), "part", lang),
     )
+    out.print(f"[green]{word('valid', lang)}[/green]: {summary}")
     for w in model.warnings:
-        out.print(f"[yellow]warning:[/yellow] {w}")
+        out.print(f"[yellow]{word('warning', lang)}:[/yellow] {translate(w, lang)}")
 
 
 @app.command()
@@ -165,27 +189,31 @@ def demo(
     backend: BackendOpt = "highs",
     quiet: QuietOpt = False,
     as_json: JsonOpt = False,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="write a formatted result workbook here")] = None,
     lang: LangOpt = "en",
 ) -> None:
     """Solve the embedded Kapuas-2024-shaped scenario (illustrative synthetic data)."""
     lang = check_lang_option(lang)
     from .. import synthetic
+    from ..formats import count, decimal
+    from ..labels import word
     from ..scenario import Scenario
 
     data = synthetic.kapuas_2024()
-    check_outputs([("--out", out_path), ("--write-scenario", scenario_out)], [])
+    check_outputs([("--out", out_path), ("--write-scenario", scenario_out), ("--xlsx", xlsx)], [])
     if scenario_out is not None:
         synthetic.write(data, scenario_out)
     sc = Scenario.from_dict(data)
     if not (quiet or as_json):
-        out.print(
-            "[bold]Demo[/bold]: a regency shaped like Kapuas, Central Kalimantan, 2024 - "
-            "[italic]illustrative synthetic data, not real figures[/italic]."
-        )
+        out.print(word("demo_head", lang))
     result, _ = _run(sc, backend=backend, gap=None, time_limit=None, quiet=quiet or as_json)
     _report(result, out_path=out_path, quiet=quiet, as_json=as_json, lang=lang)
+    if xlsx is not None:
+        from ..workbook import write_result
+
+        write_result(result, xlsx, lang=lang)
     if not (quiet or as_json) and result.info is not None:
-        out.print(f"solved in {result.info.seconds:.2f} s ({result.info.columns:,} columns)")
+        out.print(word("solved_in", lang).format(seconds=decimal(result.info.seconds, 2, lang), columns=count(result.info.columns, lang)))
 
 
 @app.command()
@@ -195,18 +223,38 @@ def premium(
     months: Annotated[int, typer.Option(help="phase length in months")] = 1,
     income: Annotated[int, typer.Option(help="declared monthly income tier, Rp")] = 1_000_000,
     sector: Annotated[str, typer.Option(help="worker's sector (discounts depend on it)")] = "",
-    funder: Annotated[str, typer.Option(help="funder kind: dana_desa, apbdes, dbh_sawit, apbd, apbd_provinsi, apbn, csr")] = "apbd",
+    funder: Annotated[str, typer.Option(help="funder kind: dana_desa, apbdes, dbh_sawit, apbd, apbd_provinsi, apbn, csr (or Dana Desa, DBH Sawit, ...)")] = "apbd",
+    lang: LangOpt = "en",
 ) -> None:
     """Print the premium of a cover package for one worker-month and for a phase."""
     from ..formats import rupiah
+    from ..labels import word
     from ..rates import monthly_premium, phase_premium
 
+    check_lang_option(lang)
     progs, funder, sector = check_premium_options(programs, month, months, income, sector, funder)
     try:
         m = monthly_premium(progs, month, income=income, sector=sector, funder=funder)
         total = phase_premium(progs, month, months, income=income, sector=sector, funder=funder)
     except (KeyError, ValueError) as e:
         fail(ExitCode.INVALID_INPUT, f"{e}")
-    out.print(f"{'+'.join(progs)} for {funder} in {month}: {rupiah(m)} a month; {months} month(s) from {month}: {rupiah(total)}")
+    out.print(word("premium_line", lang).format(programs="+".join(progs), funder=funder, month=month, monthly=rupiah(m, lang), months=months, total=rupiah(total, lang)))
+
+
+@app.command()
+def template(
+    path: Annotated[Path, typer.Argument(help="where to write the workbook (.xlsx)")],
+    lang: LangOpt = "en",
+    workers: Annotated[bool, typer.Option("--workers", help="a workers sheet (one row per worker, with NIK) instead of worker groups")] = False,
+) -> None:
+    """Write a planner workbook to fill in: sheets, headers, drop-down lists and instructions in the chosen language."""
+    from ..io.excel import require_openpyxl, write_template
+    from ..labels import word
+
+    check_lang_option(lang)
+    check_outputs([("PATH", path)], [])
+    require_openpyxl()
+    write_template(path, lang=lang, workers=workers)
+    out.print(word("template_written", lang).format(path=path), highlight=False)
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from ..errors import ScenarioError
-from ..labels import relabel
+from ..labels import relabel, translate, word
 from .app import ExitCode, app, err, fail, out
 from .options import CsvOpt, LangOpt, PlotOpt, ScenarioArg, check_factors, check_lang_option, check_outputs, check_time_limit, load
 from .tables import print_frame
@@ -37,7 +37,7 @@ def _need_plots(plot: Path | None) -> None:
         require_matplotlib()
 
 
-def _save_plot(ax: Any, path: Path) -> None:
+def _save_plot(ax: Any, path: Path, lang: str = "en") -> None:
     import matplotlib
 
     from ..safeio import atomic_write
@@ -45,7 +45,7 @@ def _save_plot(ax: Any, path: Path) -> None:
     matplotlib.use("Agg")
     fmt = path.suffix.lstrip(".").lower() or None
     atomic_write(path, lambda tmp: ax.figure.savefig(tmp, dpi=120, format=fmt))
-    out.print(f"chart written to {path}")
+    out.print(word("chart_written", lang).format(path=path), highlight=False)
 
 
 @app.command()
@@ -85,37 +85,27 @@ def compare(
     with err.status("compare", spinner="dots") as status:
         cmp = run_compare(load(base), vs, progress=lambda m: status.update(m))
     df = cmp.frame()
-    print_frame(df, "Variants side by side", lang, transpose=True)
+    print_frame(df, word("title_variants", lang), lang, transpose=True)
     labelled = relabel(df, lang)
     seen: dict[str, list[str]] = {}
     for name in cmp.names:
         for w in cmp.results[name].warnings:
             seen.setdefault(w, []).append(name)
     for w, names in seen.items():
-        out.print(f"[yellow]warning[/yellow] ({', '.join(names)}): {w}", highlight=False)
+        out.print(f"[yellow]{word('warning', lang)}[/yellow] ({', '.join(names)}): {translate(w, lang)}", highlight=False)
     from ..safeio import atomic_write, text_safe_frame
 
     if csv is not None:
         safe = text_safe_frame(labelled)
         atomic_write(csv, lambda tmp: safe.to_csv(tmp))
     if xlsx is not None:
-        from ..io.excel import require_openpyxl, sheet_cells_as_text
+        from ..workbook import write_compare
 
-        require_openpyxl()
-        import pandas as pd
-
-        def write_book(tmp: Path) -> None:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                labelled.T.to_excel(xw, sheet_name="compare")
-                cmp.sources_frame(lang).to_excel(xw, sheet_name="sources", index=False)
-                for ws in xw.book.worksheets:  # names typed by the planner stay text
-                    sheet_cells_as_text(ws)
-
-        atomic_write(xlsx, write_book)
+        write_compare(cmp, xlsx, lang=lang)
     if plot is not None:
         from .. import plots
 
-        _save_plot(plots.compare(cmp, metric=metric, lang=lang), plot)
+        _save_plot(plots.compare(cmp, metric=metric, lang=lang), plot, lang)
 
 
 def _numbers(text: str | None, amount: bool, option: str) -> list[Any] | None:
@@ -150,25 +140,34 @@ def frontier(
     y: Annotated[str, typer.Option("--y", help="figure charted by --plot")] = "worker_months",
     lang: LangOpt = "en",
     csv: CsvOpt = None,
+    xlsx: Annotated[Optional[Path], typer.Option("--xlsx", help="write the frontier as a formatted workbook")] = None,
     plot: PlotOpt = None,
 ) -> None:
     """Coverage against the budget of one source (a full solve per point)."""
     from .. import analysis
 
     lang = check_lang_option(lang)
-    check_outputs([("--csv", csv), ("--plot", plot)], [scenario])
+    check_outputs([("--csv", csv), ("--xlsx", xlsx), ("--plot", plot)], [scenario])
     _need_plots(plot)
+    if xlsx is not None:
+        from ..io.excel import require_openpyxl
+
+        require_openpyxl()
     budgets, multiples = _numbers(amounts, True, "--amounts"), _numbers(factors, False, "--factors")
     sc = load(scenario)
     with err.status("frontier", spinner="dots") as status:
         df = analysis.frontier(sc, source, budgets, factors=multiples, progress=lambda m: status.update(m))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered_every_phase", "covered_some_phase", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
-    print_frame(df[cols], f"Coverage against the budget of {source}", lang)
+    print_frame(df[cols], word("title_frontier_of", lang).format(source=source), lang)
     _write_csv(df, csv, lang)
+    if xlsx is not None:
+        from ..workbook import write_frontier
+
+        write_frontier(df, xlsx, lang=lang)
     if plot is not None:
         from .. import plots
 
-        _save_plot(plots.frontier(df, y=y, lang=lang, mark=sc.source_total(source)), plot)
+        _save_plot(plots.frontier(df, y=y, lang=lang, mark=sc.source_total(source), scenario=sc), plot, lang)
 
 
 @app.command()
@@ -203,11 +202,11 @@ def need(
             rows.append({**nd.to_row(), "text": analysis.need_sentence(nd, lang)})
             out.print(analysis.need_sentence(nd, lang), highlight=False)
             if nd.by_village is not None and len(nd.by_village):
-                print_frame(nd.by_village.head(20), f"{sid}: extra per village (first 20 of {len(nd.by_village)})", lang)
+                print_frame(nd.by_village.head(20), word("title_need_by_village", lang).format(source=sid, n=20, total=len(nd.by_village)), lang)
     import pandas as pd
 
     df = pd.DataFrame(rows)
-    print_frame(df.drop(columns=["text"]), f"Extra budget for {analysis.Target.parse(target)}", lang)
+    print_frame(df.drop(columns=["text"]), word("title_need", lang).format(target=analysis.Target.parse(target)), lang)
     _write_csv(df, csv, lang)
 
 
@@ -244,7 +243,7 @@ def marginal(
     for t in df["text"]:
         out.print(t, highlight=False)
     cols = ["source", "budget_idr", "w_per_bn", "coverage_w_per_bn", "floor_w_per_bn", "worker_months_per_bn", "max_worker_months_per_bn", "gain_worker_months"]
-    print_frame(df[cols], "Marginal value per source (rates per Rp1 billion hold for small changes; gains are re-solved)", lang)
+    print_frame(df[cols], word("title_marginal", lang), lang)
     _write_csv(df, csv, lang)
 
 
@@ -272,26 +271,26 @@ def explain(
     ex = analysis.explain(result)
     bind = ex.budgets[ex.budgets["binding"]]
     pooled = ex.budgets[ex.budgets["village"] == ""]
-    print_frame(pooled.drop(columns=["village"]), "Pooled budgets", lang)
+    print_frame(pooled.drop(columns=["village"]), word("title_pooled", lang), lang)
     by_src = ex.budgets[ex.budgets["village"] != ""].groupby("source")["binding"].agg(["sum", "size"])
     for sid, r in by_src.iterrows():
-        out.print(f"{sid}: {int(r['sum'])} of {int(r['size'])} village budgets bind")
-    out.print(f"{len(bind)} budget(s) bind in all.")
-    print_frame(ex.reasons(), "Uncovered workers by phase and reason (people in each phase)", lang)
+        out.print(word("village_budgets_bind", lang).format(source=sid, k=int(r["sum"]), n=int(r["size"])))
+    out.print(word("budgets_bind", lang).format(n=len(bind)))
+    print_frame(ex.reasons(), word("title_reasons", lang), lang)
     if len(ex.villages):
-        print_frame(ex.villages.head(max_villages).drop(columns=["fix"]), f"Villages below their floor ({len(ex.villages)} village-phases; largest gaps first)", lang)
+        print_frame(ex.villages.head(max_villages).drop(columns=["fix"]), word("title_below", lang).format(n=len(ex.villages)), lang)
         for _, v in ex.villages.head(max_villages).iterrows():
             out.print(f"{v['village']} {v['phase']}: {v['fix']}", highlight=False)
     else:
-        out.print("Every village meets its floor in every phase.")
+        out.print(word("all_floors_met", lang))
     for w in ex.warnings:
-        out.print(f"[yellow]warning:[/yellow] {w}")
+        out.print(f"[yellow]{word('warning', lang)}:[/yellow] {translate(w, lang)}")
     if settings:
         with err.status("re-solving without quota.max / continuity", spinner="dots"):
             eff = analysis.setting_effects(result)
         if len(eff):
             summary = eff.groupby(["setting", "phase"], sort=False).agg(villages=("village", "size"), lost=("lost", "sum")).reset_index()
-            print_frame(summary, "What settings cost (re-solved without each)", lang)
+            print_frame(summary, word("title_settings_cost", lang), lang)
         else:
-            out.print("No setting (quota.max, continuity) holds coverage down.")
+            out.print(word("no_setting_cost", lang))
     _write_csv(ex.villages, csv, lang)

@@ -1,54 +1,82 @@
-"""Terminal tables: a DataFrame as a rich table, numbers formatted and right-aligned."""
+"""Terminal tables: a DataFrame as a rich table, numbers formatted in the chosen language and right-aligned.
+
+Money is written in full (``Rp608.395.200``) when the table fits the terminal, and in a compact
+unit (``Rp608 jt`` / ``Rp608 mn``, ``Rp1,18 M`` / ``Rp1.18 bn``) when it would not; the full
+figure is always in the JSON, CSV and workbook outputs.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-
-from ..formats import rupiah
-from ..labels import label
+from ..formats import compact, count, decimal, percent, rupiah
+from ..labels import label, word
+from ..report import fitted
 from .app import out
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["print_frame"]
+__all__ = ["cell", "print_frame"]
+
+#: columns whose values are words of the labels data (a reason code, a status)
+_WORD_COLUMNS = ("reason", "status")
 
 
-def _cell(key: str, v: Any) -> str:
+def _plain(v: Any) -> Any:
+    return v.item() if hasattr(v, "item") else v
+
+
+def _numeric(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def cell(key: str, v: Any, lang: str = "en", *, short: bool = False) -> str:
+    """One value as a person reads it in ``lang`` (``short``: compact money)."""
+    v = _plain(v)
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "-"
-    if key.endswith("_idr") and isinstance(v, (int, float)):
-        return rupiah(int(v))
+    if (key.endswith("_idr") or key in ("budget", "income")) and _numeric(v):
+        return compact(int(v), lang) if short else rupiah(int(v), lang)
     if key == "gap" and isinstance(v, float):
-        return f"{v:.3%}"
+        return percent(v, 3, lang)
+    if key.endswith("_share") and isinstance(v, float):
+        return percent(v, 1, lang)
     if isinstance(v, bool):
-        return "yes" if v else "no"
+        return word("yes" if v else "no", lang)
     if isinstance(v, int):
-        return f"{v:,}"
+        return count(v, lang)
     if isinstance(v, float):
-        return f"{v:,.1f}"
+        return count(int(v), lang) if v.is_integer() and abs(v) >= 1000 else decimal(v, 1, lang)
+    if key in _WORD_COLUMNS and isinstance(v, str):
+        return word(v, lang)
     return str(v)
 
 
 def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool = False, transpose: bool = False) -> None:
-    """Print a DataFrame as a rich table (rupiah columns formatted)."""
-    if transpose:
-        t = Table(title=title)
-        t.add_column(label(str(df.index.name or ""), lang))
-        for name in df.index:
-            t.add_column(str(name), justify="right")
-        for col in df.columns:
-            t.add_row(label(str(col), lang), *[_cell(str(col), v.item() if hasattr(v, "item") else v) for v in df[col].tolist()])
-        out.print(t)
-        return
-    t = Table(title=title)
-    keys = ([str(df.index.name or "")] if index else []) + [str(c) for c in df.columns]
-    for k in keys:
-        t.add_column(label(k, lang), overflow="fold")
-    for idx, row in zip(df.index, df.itertuples(index=False)):
-        cells = ([str(idx)] if index else []) + [_cell(k, v.item() if hasattr(v, "item") else v) for k, v in zip(keys[1 if index else 0 :], row)]
-        t.add_row(*cells)
-    out.print(t)
+    """Print a DataFrame as a rich table: labels in ``lang``, numbers right-aligned, money compact when narrow."""
+
+    def build(short: bool) -> tuple[list[tuple[str, bool]], list[list[str]]]:
+        if transpose:
+            names = [str(n) for n in df.index]
+            heads = [(label(str(df.index.name or ""), lang), False)] + [(n, True) for n in names]
+            rows = [[label(str(c), lang), *[cell(str(c), v, lang, short=short) for v in df[c].tolist()]] for c in df.columns]
+            return heads, rows
+        keys = ([str(df.index.name or "")] if index else []) + [str(c) for c in df.columns]
+        first = df.head(1)
+        right: list[bool] = []
+        for j, k in enumerate(keys):
+            if index and j == 0:
+                right.append(False)
+                continue
+            col = df[k] if k in df.columns else None
+            right.append(bool(col is not None and len(first) and _numeric(_plain(col.iloc[0])) and not isinstance(_plain(col.iloc[0]), bool)))
+        heads = [(label(k, lang), r) for k, r in zip(keys, right)]
+        rows = []
+        for idx, rec in zip(df.index, df.itertuples(index=False)):
+            vals = [cell(k, v, lang, short=short) for k, v in zip(keys[1 if index else 0 :], rec)]
+            rows.append(([str(idx)] if index else []) + vals)
+        return heads, rows
+
+    out.print(fitted(build, title, out.width))

@@ -1,0 +1,123 @@
+"""Bahasa Indonesia end to end: every command's --lang id output has no English title, one locale per output."""
+
+from __future__ import annotations
+
+import re
+
+import openpyxl
+import pytest
+
+from premium_alloc.cli import main
+from premium_alloc.io import excel
+from premium_alloc.labels import label, sheet, table
+
+#: every English table title and fixed line of the labels data
+EN_TITLES = sorted(
+    {v["en"].split("{")[0].strip() for k, v in table()["words"].items() if k.startswith(("title_", "all_floors", "budgets_bind", "solved_in", "no_setting")) and len(v["en"].split("{")[0].strip()) > 6}
+)
+EN_ONLY = re.compile(r"Rp\d{1,3}(,\d{3})+")  # an English rupiah amount in an Indonesian output
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    path = tmp_path_factory.mktemp("lang") / "buku.xlsx"
+    excel.write_template(path, lang="id", workers=True)
+    return path
+
+
+COMMANDS = [
+    ["solve", "{book}"],
+    ["validate", "{book}"],
+    ["premium", "--funder", "Dana Desa"],
+    ["template", "{tmp}/t.xlsx"],
+    ["compare", "{book}", "-v", "apbd+50jt:APBD+=50jt"],
+    ["frontier", "{book}", "-s", "APBD", "--factors", "0,1,2"],
+    ["need", "{book}", "-s", "APBD", "-t", "extreme"],
+    ["marginal", "{book}"],
+    ["explain", "{book}", "--settings"],
+]
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=[c[0] for c in COMMANDS])
+def test_lang_id_output_has_no_english_title(args, book, tmp_path, capsys):
+    argv = [a.format(book=book, tmp=tmp_path) for a in args] + ["--lang", "id"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert text.strip()
+    for title in EN_TITLES:
+        assert title not in text, (args[0], title)
+    cells = "\n".join(line for line in text.splitlines() if line.startswith("│"))  # the tables' rows
+    assert not EN_ONLY.search(cells), (args[0], EN_ONLY.search(cells))
+
+
+def test_demo_in_bahasa(capsys):
+    assert main(["demo", "--lang", "id"]) == 0
+    text = capsys.readouterr().out
+    assert "kabupaten berbentuk seperti Kapuas" in text and "selesai dalam" in text
+    for title in EN_TITLES:
+        assert title not in text
+    assert not EN_ONLY.search(text)
+
+
+def test_errors_in_bahasa(book, tmp_path, capsys):
+    wb = openpyxl.load_workbook(book)
+    wb[sheet("workers", "id")]["D7"] = "sawitt"
+    bad = tmp_path / "salah.xlsx"
+    wb.save(bad)
+    assert main(["validate", str(bad), "--lang", "id"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("masukan tidak valid: 1 masalah pada masukan")
+    assert "pekerja, baris 7, kolom sektor: 'sawitt' bukan sektor yang dikenal" in err
+
+
+def test_eighty_columns_right_aligned_and_compact(book, capsys):
+    from premium_alloc.cli.app import out
+
+    old = out.width
+    out.width = 80
+    try:
+        assert main(["solve", str(book), "--lang", "id"]) == 0
+    finally:
+        out.width = old
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert not any("…" in line for line in lines)  # no number cut short
+
+
+def test_plan_from_a_workbook_worker_sheet(book, tmp_path):
+    plan, result = tmp_path / "rencana.csv", tmp_path / "hasil.xlsx"
+    assert main(["solve", str(book), "--plan", str(plan), "--xlsx", str(result), "--lang", "id", "-q"]) == 0
+    lines = plan.read_text(encoding="utf-8").splitlines()
+    first_nik = openpyxl.load_workbook(book)[sheet("workers", "id")]["A2"].value
+    assert first_nik not in plan.read_text(encoding="utf-8")  # masked by default
+    assert any(line.startswith(first_nik[:6] + "*") for line in lines[1:])
+    wb = openpyxl.load_workbook(result)
+    ws = wb[sheet("per_worker", "id")]
+    assert [c.value for c in ws[1]][:2] == [label("worker_id", "id"), label("village", "id")]
+    ids = [ws.cell(row=i, column=1).value for i in range(2, ws.max_row + 1)]
+    assert ids and all("*" in i for i in ids) and first_nik not in ids
+
+
+def test_compare_and_frontier_workbooks_formatted(book, tmp_path):
+    c, f = tmp_path / "banding.xlsx", tmp_path / "kurva.xlsx"
+    assert main(["compare", str(book), "-v", "apbd+50jt:APBD+=50jt", "--xlsx", str(c), "--lang", "id"]) == 0
+    assert main(["frontier", str(book), "-s", "APBD", "--factors", "0,1,2", "--xlsx", str(f), "--lang", "id"]) == 0
+    wb = openpyxl.load_workbook(c)
+    assert wb.sheetnames == [sheet("compare", "id"), sheet("sources", "id")]
+    ws = wb[sheet("compare", "id")]
+    rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
+    assert ws.freeze_panes == "B2"
+    assert rows[label("shortfall_idr", "id")][1].number_format == '"Rp"#,##0'
+    assert rows[label("worker_months", "id")][1].number_format == "#,##0"
+    ws = openpyxl.load_workbook(f)[sheet("frontier", "id")]
+    head = [c.value for c in ws[1]]
+    col = head.index(label("source_budget_idr", "id")) + 1
+    budgets = [ws.cell(row=i, column=col).value for i in range(2, ws.max_row + 1)]
+    assert budgets == sorted(budgets) and ws.cell(row=2, column=col).number_format == '"Rp"#,##0'
+    assert ws.freeze_panes == "A2"
+
+
+def test_help_shows_flags_without_type_tags(capsys):
+    assert main(["solve", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "<bool>" not in text and "--quiet" in text
