@@ -180,6 +180,15 @@ def nearest(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = ()
     return out[:n]
 
 
+def _close(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = ()) -> bool:
+    """Whether ``value`` is one or two letters away from a word of the vocabulary (a typo, not a name)."""
+    import difflib
+
+    n = _norm(str(value))
+    words = list(_lookup(field)) + [_norm(e) for e in extra]
+    return any(difflib.SequenceMatcher(None, n, w).ratio() >= 0.8 for w in words)
+
+
 def term(field: str, key: str, lang: str = "en") -> str:
     """The planner's word for a canonical value (``term("sector", "palm", "id")`` -> ``"sawit"``)."""
     check_lang(lang)
@@ -188,8 +197,10 @@ def term(field: str, key: str, lang: str = "en") -> str:
 
 def unknown_message(field: str, value: Any, extra: tuple[str, ...] | frozenset[str] = ()) -> str:
     """``'sawitt' is not a known sector (nearest: palm)``: the validation sentence for a value outside the vocabulary."""
-    text = shown(value, limit=60)  # never a NIK or what may be a name
+    text = shown(value, limit=60)  # never a NIK or what may be a name ...
     near = nearest(field, value, extra)
+    if near and text.startswith("(value not shown") and _close(field, value, extra):
+        text = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."  # ... unless it is plainly a misspelt word of the list
 
     def show(k: str) -> str:
         w = vocabulary(field).get(k, {}).get("id", k)
