@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import MissingDependencyError
+from .formats import compact, count, decimal
 from .labels import check_lang, label, word
 from .result import Result
 
@@ -39,9 +40,31 @@ def _axes(ax: Any, size: tuple[float, float] = (8, 4.5)) -> Any:
     return ax
 
 
+def _thousands(axis: Any, lang: str) -> None:
+    """Tick labels with the thousands separator of ``lang`` (5.894 / 5,894)."""
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: count(int(round(v)), lang) if abs(v - round(v)) < 1e-9 else decimal(v, 1, lang)))
+
+
+def _legend_outside(ax: Any) -> None:
+    """The legend beside the plot, never over a bar."""
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, frameon=False)
+
+
+def _village_names(villages: dict[str, Any], ids: list[str]) -> dict[str, str]:
+    """Each village's name (its code when it has none, or when two villages share a name)."""
+    names = {v: (getattr(villages.get(v), "name", None) or v) for v in ids}
+    seen: dict[str, int] = {}
+    for n in names.values():
+        seen[n] = seen.get(n, 0) + 1
+    return {v: (n if seen[n] == 1 or n == v else f"{n} ({v})") for v, n in names.items()}
+
+
 def _area(village: str, by: str, scenario: Any) -> str:
     if by == "village":
-        return village
+        v = scenario.get(village)
+        return v.name if v is not None and v.name else village
     v = scenario.get(village)
     if by == "district":
         if v is not None and v.district:
@@ -81,7 +104,8 @@ def coverage_by_source(
         months = {p.phase: p.months for p in result.phases}
         alloc = alloc.assign(workers=alloc["workers"] * alloc["phase"].map(months))
         vil = vil.assign(uncovered=vil["uncovered"] * vil["phase"].map(months))
-    area = {v: _area(v, by, villages) for v in pd.unique(pd.concat([vil["village"], alloc["village"]]))}  # once per village
+    ids = list(pd.unique(pd.concat([vil["village"], alloc["village"]])))
+    area = _village_names(villages, ids) if by == "village" else {v: _area(v, by, villages) for v in ids}  # once per village
     alloc = alloc.assign(area=alloc["village"].map(area))
     vil = vil.assign(area=vil["village"].map(area))
     table = alloc.pivot_table(index="area", columns="source", values="workers", aggfunc="sum", fill_value=0)
@@ -100,31 +124,47 @@ def coverage_by_source(
     for src in table.columns:
         ax.bar(areas, table[src].to_numpy(), bottom=bottom, label=src)
         bottom += table[src].to_numpy()
-    ax.bar(areas, unc.reindex(areas).fillna(0).to_numpy(), bottom=bottom, label=word("uncovered", lang), color="lightgrey", hatch="//")
+    bars = ax.bar(areas, unc.reindex(areas).fillna(0).to_numpy(), bottom=bottom, label=word("uncovered", lang), color="lightgrey", hatch="//")
+    top_of = bottom + unc.reindex(areas).fillna(0).to_numpy()
+    covered = bottom
+    # the covered total above each bar (people, or worker-months over phases)
+    ax.bar_label(bars, labels=[count(int(c), lang) for c in covered], fontsize=7, padding=2)
+    ax.set_ylim(0, max(top_of.max() if len(top_of) else 1, 1) * 1.12)
     ax.set_title(word("title_coverage", lang) + f" ({label(by, lang)})")
     ax.set_xlabel(label(by, lang))
-    ax.set_ylabel(word("workers_axis", lang) if phase is None else label("workers", lang))
-    ax.tick_params(axis="x", labelrotation=90, labelsize=7)
-    ax.legend(fontsize=8)
+    ax.set_ylabel(word("workers_axis", lang) if phase is None else word("workers_in_phase", lang).format(phase=phase))
+    ax.tick_params(axis="x", labelrotation=90 if len(areas) > 6 else 0, labelsize=7 if len(areas) > 6 else 9)
+    _thousands(ax.yaxis, lang)
+    _legend_outside(ax)
     return ax
 
 
 def frontier(df: pd.DataFrame, *, y: str = "worker_months", lang: str = "en", ax: Any = None, mark: float | None = None) -> Any:
     """The frontier curve of :func:`premium_alloc.analysis.frontier`: ``y`` against the source's budget.
 
-    ``mark`` draws a vertical line at a budget (e.g. today's).
+    Each point carries its value; ``mark`` draws a labelled dashed line at a budget (today's).
     """
     check_lang(lang)
     ax = _axes(ax)
     x = df["source_budget_idr"].to_numpy(float) / 1e9
-    ax.plot(x, df[y].to_numpy(), marker="o")
+    yv = df[y].to_numpy()
     src = str(df["source"].iloc[0]) if len(df) else ""
+    ax.plot(x, yv, marker="o", label=label(y, lang))
+    for xi, yi in zip(x, yv):
+        ax.annotate(count(int(yi), lang), (xi, yi), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
     if mark is not None:
-        ax.axvline(mark / 1e9, color="grey", linestyle="--", linewidth=1)
+        ax.axvline(mark / 1e9, color="grey", linestyle="--", linewidth=1, label=word("today_budget", lang).format(amount=compact(int(mark), lang)))
     ax.set_title(f"{word('title_frontier', lang)}: {src}")
     ax.set_xlabel(f"{word('budget_of', lang)} {src} (Rp {'miliar' if lang == 'id' else 'billion'})")
     ax.set_ylabel(label(y, lang))
+    if len(yv):
+        ax.set_ylim(0, max(float(np.max(yv)), 1) * 1.12)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: decimal(v, 1, lang).rstrip("0").rstrip(",.") if v else "0"))
+    _thousands(ax.yaxis, lang)
     ax.grid(True, alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
     return ax
 
 
@@ -141,12 +181,18 @@ def shortfall_by_village(result: Result, *, top: int = 20, phase: str | None = N
     vil = vil.assign(missing=(vil["quota_target"] - vil["covered"]).clip(lower=0) * vil["phase"].map(months))
     miss = vil.groupby("village")["missing"].sum()
     miss = miss[miss > 0].sort_values(ascending=True).tail(top)
+    villages = {v.id: v for v in (result.model.scenario.villages if result.model is not None else [])}
+    names = _village_names(villages, list(miss.index))
     ax = _axes(ax, (8, max(3, 0.3 * len(miss) + 1.5)))
-    ax.barh(list(miss.index), miss.to_numpy(), color="indianred")
+    bars = ax.barh([names[v] for v in miss.index], miss.to_numpy(), color="indianred")
+    ax.bar_label(bars, labels=[count(int(m), lang) for m in miss.to_numpy()], fontsize=7, padding=2)
+    if len(miss):
+        ax.set_xlim(0, float(miss.max()) * 1.15)
     ax.set_title(word("title_shortfall", lang))
     ax.set_xlabel(word("missing_axis" if phase is not None else "missing_months_axis", lang))
     ax.set_ylabel(label("village", lang))
     ax.tick_params(axis="y", labelsize=7)
+    _thousands(ax.xaxis, lang)
     return ax
 
 
@@ -155,8 +201,19 @@ def compare(comparison: Comparison, *, metric: str = "worker_months", lang: str 
     check_lang(lang)
     df = comparison.frame()
     ax = _axes(ax)
-    ax.bar(list(df.index), df[metric].to_numpy(float), color="steelblue")
+    values = df[metric].to_numpy(float)
+    bars = ax.bar(list(df.index), values, color="steelblue")
+    money = metric.endswith("_idr")
+    ax.bar_label(bars, labels=[compact(int(v), lang) if money else count(int(round(v)), lang) for v in values], fontsize=8, padding=2)
+    if len(values):
+        ax.set_ylim(0, max(float(values.max()), 1) * 1.12)
     ax.set_title(word("title_compare", lang))
     ax.set_ylabel(label(metric, lang))
-    ax.tick_params(axis="x", labelrotation=30)
+    ax.tick_params(axis="x", labelrotation=30 if len(values) > 3 else 0)
+    if money:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: compact(int(v), lang)))
+    else:
+        _thousands(ax.yaxis, lang)
     return ax

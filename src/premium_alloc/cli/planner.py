@@ -167,7 +167,7 @@ def frontier(
     if plot is not None:
         from .. import plots
 
-        _save_plot(plots.frontier(df, y=y, lang=lang, mark=sc.source_total(source), scenario=sc), plot, lang)
+        _save_plot(plots.frontier(df, y=y, lang=lang, mark=sc.source_total(source)), plot, lang)
 
 
 @app.command()
