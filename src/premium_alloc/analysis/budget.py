@@ -236,9 +236,11 @@ def _static_unreachable(model: Model, need_gp: np.ndarray, need_vp: np.ndarray) 
     if lost.any():
         gi, pi = np.nonzero(lost)
         villages = sorted({str(v) for v in model.groups["village"].to_numpy(object)[gi]})
+        hit = np.unique(gi)  # people, each counted once, whatever the number of phases
+        phases = [model.phase_ids[p] for p in np.unique(pi)]
         out.append(
-            f"{int(n[gi].sum()):,} worker-phase(s) of {np.unique(gi).size} group(s) in {len(villages)} village(s) "
-            f"({', '.join(villages[:5])}{' ...' if len(villages) > 5 else ''}) have no eligible source"
+            f"{int(n[hit].sum()):,} worker(s) of {hit.size} group(s) in {len(villages)} village(s) "
+            f"({', '.join(villages[:5])}{' ...' if len(villages) > 5 else ''}) have no eligible source in phase(s) {', '.join(phases)}"
         )
     if need_vp.any():
         vids = [v.id for v in model.scenario.villages]
