@@ -14,6 +14,7 @@ from premium_alloc.cli import main
 from premium_alloc.io import excel
 from premium_alloc.labels import label, sheet
 
+RP = {"id": '[$-421]"Rp"#,##0', "en": '[$-409]"Rp"#,##0'}  # rupiah, shown with the separators of the language
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -37,7 +38,7 @@ def test_template_round_trip(tmp_path, lang):
     spent_col = head.index(label("spent_idr", lang)) + 1
     assert ws.cell(row=ws.max_row, column=1).value == labels.word("total", lang)
     assert ws.cell(row=ws.max_row, column=spent_col).value == sum(s.spent_idr for s in r.sources)
-    assert ws.cell(row=ws.max_row, column=spent_col).number_format == '"Rp"#,##0' and ws.cell(row=2, column=spent_col).number_format == '"Rp"#,##0'
+    assert ws.cell(row=ws.max_row, column=spent_col).number_format == RP[lang] and ws.cell(row=2, column=spent_col).number_format == RP[lang]
     assert ws.freeze_panes == "A2"
     vil = book[sheet("villages", lang)]
     assert vil[label("covered", lang)].sum() == sum(p.covered for p in r.phases)
@@ -62,7 +63,7 @@ def test_template_round_trip(tmp_path, lang):
     districts = [ws.cell(row=i, column=3).value for i in range(2, ws.max_row)]
     assert list(zip(districts, codes)) == sorted(zip(districts, codes))
     short = head.index(f"{ph} {label('shortfall_idr', lang)}") + 1
-    assert ws.cell(row=ws.max_row, column=short).value == r.shortfall_idr and ws.cell(row=2, column=short).number_format == '"Rp"#,##0'
+    assert ws.cell(row=ws.max_row, column=short).value == r.shortfall_idr and ws.cell(row=2, column=short).number_format == RP[lang]
     assert ws.freeze_panes == "D2"
     # summary: per phase, the workers each source covers and the shortfall, with totals
     ws = wb[sheet("summary", lang)]

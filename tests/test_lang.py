@@ -107,13 +107,13 @@ def test_compare_and_frontier_workbooks_formatted(book, tmp_path):
     ws = wb[sheet("compare", "id")]
     rows = {r[0].value: r for r in ws.iter_rows(min_row=2)}
     assert ws.freeze_panes == "B2"
-    assert rows[label("shortfall_idr", "id")][1].number_format == '"Rp"#,##0'
-    assert rows[label("worker_months", "id")][1].number_format == "#,##0"
+    assert rows[label("shortfall_idr", "id")][1].number_format == '[$-421]"Rp"#,##0'
+    assert rows[label("worker_months", "id")][1].number_format == "[$-421]#,##0"
     ws = openpyxl.load_workbook(f)[sheet("frontier", "id")]
     head = [c.value for c in ws[1]]
     col = head.index(label("source_budget_idr", "id")) + 1
     budgets = [ws.cell(row=i, column=col).value for i in range(2, ws.max_row + 1)]
-    assert budgets == sorted(budgets) and ws.cell(row=2, column=col).number_format == '"Rp"#,##0'
+    assert budgets == sorted(budgets) and ws.cell(row=2, column=col).number_format == '[$-421]"Rp"#,##0'
     assert ws.freeze_panes == "A2"
 
 

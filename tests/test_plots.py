@@ -59,7 +59,8 @@ def test_frontier_and_compare_plots(result):
     fr = analysis.frontier(sc, "APBD", [0, 10_000_000, 30_000_000])
     ax = plots.frontier(fr, lang="en", mark=25_000_000)
     x, y = ax.lines[0].get_data()
-    assert np.allclose(x, np.array([0, 0.01, 0.03]))
+    assert np.allclose(x, np.array([0, 10, 30]))  # budgets below Rp1 billion are drawn in Rp juta
+    assert ax.get_xlabel().endswith(f"(Rp {word('unit_million', 'en')})")
     assert list(y) == list(fr["worker_months"])
     plt.close(ax.figure)
     cmp = variants.compare(sc, ["more:APBD+=10jt"])

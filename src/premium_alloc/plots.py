@@ -127,8 +127,11 @@ def coverage_by_source(
     bars = ax.bar(areas, unc.reindex(areas).fillna(0).to_numpy(), bottom=bottom, label=word("uncovered", lang), color="lightgrey", hatch="//")
     top_of = bottom + unc.reindex(areas).fillna(0).to_numpy()
     covered = bottom
-    # the covered total above each bar (people, or worker-months over phases)
-    ax.bar_label(bars, labels=[count(int(c), lang) for c in covered], fontsize=7, padding=2)
+    # the covered total at the top of the covered part of each bar (people, or worker-months over phases)
+    for i, c in enumerate(covered):
+        ax.annotate(count(int(c), lang), (i, c), textcoords="offset points", xytext=(0, 2), ha="center", va="bottom", fontsize=7,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
+    del bars
     ax.set_ylim(0, max(top_of.max() if len(top_of) else 1, 1) * 1.12)
     ax.set_title(word("title_coverage", lang) + f" ({label(by, lang)})")
     ax.set_xlabel(label(by, lang))
@@ -146,22 +149,25 @@ def frontier(df: pd.DataFrame, *, y: str = "worker_months", lang: str = "en", ax
     """
     check_lang(lang)
     ax = _axes(ax)
-    x = df["source_budget_idr"].to_numpy(float) / 1e9
+    budgets = df["source_budget_idr"].to_numpy(float)
+    big = len(budgets) and float(np.max(budgets)) >= 1e9
+    scale, unit = (1e9, "unit_billion") if big else (1e6, "unit_million")  # Rp miliar, or Rp juta for small budgets
+    x = budgets / scale
     yv = df[y].to_numpy()
     src = str(df["source"].iloc[0]) if len(df) else ""
     ax.plot(x, yv, marker="o", label=label(y, lang))
     for xi, yi in zip(x, yv):
         ax.annotate(count(int(yi), lang), (xi, yi), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=7)
     if mark is not None:
-        ax.axvline(mark / 1e9, color="grey", linestyle="--", linewidth=1, label=word("today_budget", lang).format(amount=compact(int(mark), lang)))
+        ax.axvline(mark / scale, color="grey", linestyle="--", linewidth=1, label=word("today_budget", lang).format(amount=compact(int(mark), lang)))
     ax.set_title(f"{word('title_frontier', lang)}: {src}")
-    ax.set_xlabel(f"{word('budget_of', lang)} {src} (Rp {'miliar' if lang == 'id' else 'billion'})")
+    ax.set_xlabel(f"{word('budget_of', lang)} {src} (Rp {word(unit, lang)})")
     ax.set_ylabel(label(y, lang))
     if len(yv):
         ax.set_ylim(0, max(float(np.max(yv)), 1) * 1.12)
     from matplotlib.ticker import FuncFormatter
 
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: decimal(v, 1, lang).rstrip("0").rstrip(",.") if v else "0"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: count(int(round(v)), lang) if abs(v - round(v)) < 1e-9 else decimal(v, 2, lang).rstrip("0").rstrip(",.")))
     _thousands(ax.yaxis, lang)
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .analysis.explain import explain as _explain
-from .io.excel import COUNT, RUPIAH, number_format, plain_value, require_openpyxl, sheet_cells_as_text, style_sheet, text_cells, write_frame
+from .io.excel import COUNT, RUPIAH, localise_formats, number_format, plain_value, require_openpyxl, sheet_cells_as_text, style_sheet, text_cells, write_frame
 from .labels import check_lang, label, sheet, term, translate, word
 from .report import fgd_sentences
 from .result import Result
@@ -26,10 +26,11 @@ if TYPE_CHECKING:
 __all__ = ["result_sheets", "write_compare", "write_frontier", "write_result"]
 
 
-def _inert(wb: Any) -> None:
-    """Every text cell stays text: a name or id such as ``=HYPERLINK(...)`` is never a formula."""
+def _finish(wb: Any, lang: str) -> None:
+    """Every text cell stays text (a name such as ``=HYPERLINK(...)`` is never a formula); numbers in ``lang``'s separators."""
     for ws in wb.worksheets:
         sheet_cells_as_text(ws)
+    localise_formats(wb, lang)
 
 
 def _bold_row(ws: Any, row: int) -> None:
@@ -133,7 +134,8 @@ def _summary(wb: Any, result: Result, lang: str) -> None:
             if fmt:
                 ws.cell(row=r, column=j).number_format = fmt
         ws.column_dimensions[ws.cell(row=start, column=j).column_letter].width = 18 if k.endswith("_idr") else 13
-    ws.column_dimensions["A"].width = max(14, min(40, len(str(result.scenario)) // 3))
+    ws.row_dimensions[start].height = 30
+    ws.column_dimensions["A"].width = 24
     ws.freeze_panes = ws.cell(row=start + 1, column=1).coordinate
     # the key figures, below
     ws.append([])
@@ -280,7 +282,7 @@ def write_result(
         plan = worker_plan(result, workers, mask=mask)
         write_frame(wb, sheet("per_worker", lang), plan, lang)
     write_frame(wb, sheet("warnings", lang), pd.DataFrame({"warnings": [translate(w, lang) for w in result.warnings]}), lang)
-    _inert(wb)
+    _finish(wb, lang)
     return atomic_write(path, wb.save)
 
 
@@ -314,7 +316,7 @@ def write_compare(comparison: Comparison, path: str | Path, *, lang: str = "en")
     src = comparison.sources_frame().sort_values(["variant", "source"], kind="stable")
     keys = ["variant", "source", "budget_idr", "spent_idr"]
     _write(wb, sheet("sources", lang), src, keys, [label(k, lang) for k in keys], lang)
-    _inert(wb)
+    _finish(wb, lang)
     return atomic_write(Path(path), wb.save)
 
 
@@ -329,5 +331,5 @@ def write_frontier(frontier: pd.DataFrame, path: str | Path, *, lang: str = "en"
         df["status"] = [word(str(s), lang) for s in df["status"]]
     keys = [str(c) for c in df.columns]
     _write(wb, sheet("frontier", lang), df, keys, [label(k, lang) for k in keys], lang)
-    _inert(wb)
+    _finish(wb, lang)
     return atomic_write(Path(path), wb.save)

@@ -576,10 +576,33 @@ def style_sheet(ws: Any, df: pd.DataFrame, keys: list[str], *, header_rows: int 
         if fmt:
             for row in ws.iter_rows(min_row=header_rows + 1, min_col=j, max_col=j):
                 row[0].number_format = fmt
+    # wrapped headers need the height of their lines (Excel and LibreOffice do not grow it on open)
+    lines = 1
+    for j in range(1, ws.max_column + 1):
+        text = str(ws.cell(row=header_rows, column=j).value or "")
+        w = ws.column_dimensions[ws.cell(row=header_rows, column=j).column_letter].width or 10
+        lines = max(lines, -(-len(text) // max(int(w) - 1, 1)))
+    ws.row_dimensions[header_rows].height = 15 * min(lines, 4)
 
 
 _COUNTS = {"eligible", "covered", "uncovered", "workers", "count", "quota_target", "missing", "months", "worker_months",
            "extreme_worker_months", "lost", "villages_below_floor", "extreme_uncovered", "quota_min", "quota_max"}
+
+
+#: Excel locale tags: a number format shows the separators of the workbook's language
+#: (LibreOffice honours them; Excel shows the reader's own separators either way)
+_LOCALE_TAG = {"id": "[$-421]", "en": "[$-409]"}
+
+
+def localise_formats(wb: Any, lang: str) -> None:
+    """Tag every number format of ``wb`` with the language, so that 1.234.567 (id) or 1,234,567 (en) shows."""
+    tag = _LOCALE_TAG[check_lang(lang)]
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                f = c.number_format
+                if f and f not in ("General", TEXT) and not f.startswith("[$"):
+                    c.number_format = tag + f
 
 
 def number_format(key: str) -> str | None:
@@ -835,6 +858,7 @@ def write_scenario(
         for i, v in enumerate(values, start=2):
             ls.cell(row=i, column=j, value=v)
     ls.sheet_state = "hidden"
+    localise_formats(wb, lang)
     return atomic_write(path, wb.save)
 
 
