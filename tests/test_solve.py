@@ -926,7 +926,7 @@ def test_unfundable_workers_are_explained():
     r = pa.solve(unfundable_scenario(), gap=0)
     assert by_phase(r)["p1"][:3] == (13, 10, 3)
     assert r.warnings == [
-        f"3 uncovered worker-phase(s) in 1 village(s) ({V2}), phase(s) p1: no source may pay for them"
+        f"uncovered worker(s) 3 in p1, in 1 village(s) ({V2}): no source may pay for them"
     ]
 
 
@@ -935,7 +935,7 @@ def test_continuity_forced_down_is_warned():
     # the villages and phases and gives the reason
     r = pa.solve(continuity_scenario(True), gap=0)
     assert r.warnings == [
-        f"6 uncovered worker-phase(s) in 1 village(s) ({V1}), phase(s) p1: "
+        f"uncovered worker(s) 6 in p1, in 1 village(s) ({V1}): "
         "continuity holds their cover to that of a later phase with less money"
     ]
     # without continuity the later budget does not hold p1 down, so there is nothing to warn about

@@ -96,9 +96,7 @@ def coverage_warnings(model: Model, x: np.ndarray) -> list[str]:
             continue
         gi, pi = np.nonzero(hit)
         villages = sorted({str(v) for v in vil[gi]})
-        phases = [model.phase_ids[p] for p in sorted(set(pi.tolist()))]
-        out.append(
-            f"{int(unc[hit].sum()):,} uncovered worker-phase(s) in {len(villages)} village(s) ({name_list(villages)}), "
-            f"phase(s) {', '.join(phases)}: {text}"
-        )
+        per_phase = np.where(hit, unc, 0).sum(axis=0)  # people in each phase, never summed over phases
+        counts = ", ".join(f"{int(per_phase[p]):,} in {model.phase_ids[p]}" for p in sorted(set(pi.tolist())))
+        out.append(f"uncovered worker(s) {counts}, in {len(villages)} village(s) ({name_list(villages)}): {text}")
     return out
