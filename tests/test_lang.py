@@ -70,18 +70,28 @@ def test_errors_in_bahasa(book, tmp_path, capsys):
     assert "pekerja, baris 7, kolom sektor: 'sawitt' bukan sektor yang dikenal" in err
 
 
-def test_eighty_columns_right_aligned_and_compact(book, capsys):
+@pytest.mark.parametrize("args", [["solve", "{book}"], ["frontier", "{book}", "-s", "APBD", "--factors", "0,1,2,3"], ["explain", "{book}"], ["compare", "{book}", "-v", "a:APBD+=50jt", "-v", "b:APBD+=100jt"]], ids=lambda a: a[0])
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_eighty_columns_right_aligned_and_compact(book, capsys, args, lang):
     from premium_alloc.cli.app import out
 
     old = out.width
     out.width = 80
     try:
-        assert main(["solve", str(book), "--lang", "id"]) == 0
+        assert main([a.format(book=book) for a in args] + ["--lang", lang]) == 0
     finally:
         out.width = old
     lines = capsys.readouterr().out.splitlines()
     assert max(len(line) for line in lines) <= 80
     assert not any("…" in line for line in lines)  # no number cut short
+    rows = [line for line in lines if line.startswith("│")]
+    money = re.compile(r"Rp[\d.,]+( (jt|M|T|mn|bn|tn))?")
+    for line in rows:  # a number never spans two cells or two lines: every cell with digits is one whole figure
+        for cell in line.strip("│").split("│"):
+            text = cell.strip()
+            if text.startswith("Rp"):
+                assert money.fullmatch(text.split(" / ")[0]), text
+                assert cell.endswith(" ") and cell.startswith(" ") and cell.rstrip().endswith(text)  # right-aligned
 
 
 def test_plan_from_a_workbook_worker_sheet(book, tmp_path):

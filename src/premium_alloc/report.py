@@ -11,20 +11,34 @@ from .formats import compact, count, decimal, percent, rupiah
 from .labels import check_lang, label, translate, word
 from .result import Result
 
-__all__ = ["fgd_sentences", "fitted", "print_summary", "rich_table", "status_sentence", "summary_tables"]
+__all__ = ["fgd_sentences", "fitted", "fitted_tables", "print_summary", "rich_table", "status_sentence", "summary_tables"]
+
+
+def _min_width(head: str, cells: list[str], right: bool) -> int:
+    """The narrowest a column may be: its widest number or code, its longest header word (text folds at 30)."""
+    word_w = max((len(w) for w in head.split()), default=0)
+    cell_w = max((len(c) for c in cells), default=0)
+    return max(word_w, cell_w if right else min(cell_w, 30))
 
 
 def rich_table(title: str, heads: list[tuple[str, bool]], rows: list[list[str]]) -> Table:
-    """A rich table whose cells are never cut: numbers right-aligned, headers wrapped instead.
+    """A rich table whose numbers and words are never cut: numbers right-aligned, headers wrapped at spaces.
 
-    ``heads`` are (header, right-aligned) pairs; a right-aligned (numeric) column and the first
-    column (codes) are at least as wide as their widest cell.
+    ``heads`` are (header, right-aligned) pairs. Each header is wrapped to its column's width
+    (the widest number or code, or the longest header word) before rich lays the table out.
     """
+    import textwrap
+
     t = Table(title=title, title_justify="left")
     for j, (name, right) in enumerate(heads):
-        widest = max((len(r[j]) for r in rows), default=0)
-        keep = right or j == 0  # numbers and codes: never broken; headers wrap instead
-        t.add_column(name, justify="right" if right else "left", overflow="fold", min_width=widest if keep else min(widest, 12))
+        cells = [r[j] for r in rows]
+        keep = right or j == 0  # numbers and codes on one line
+        width = _min_width(name, cells, keep)
+        header = "\n".join(textwrap.wrap(name, width=width, break_long_words=False)) or name
+        if keep:
+            t.add_column(header, justify="right" if right else "left", no_wrap=True, min_width=width)
+        else:
+            t.add_column(header, justify="left", overflow="fold", max_width=max(width, 12))
     for r in rows:
         t.add_row(*r)
     return t
@@ -36,15 +50,45 @@ def table_width(heads: list[tuple[str, bool]], rows: list[list[str]]) -> int:
     return sum(widths) + 3 * len(widths) + 1
 
 
+def _min_table_width(heads: list[tuple[str, bool]], rows: list[list[str]]) -> list[int]:
+    """The width each column of :func:`rich_table` takes, with its borders and padding."""
+    return [max(_min_width(h, [r[j] for r in rows], right or j == 0), 0 if (right or j == 0) else 12) + 3 for j, (h, right) in enumerate(heads)]
+
+
 Build = Callable[[bool], tuple[list[tuple[str, bool]], list[list[str]]]]
 
 
-def fitted(build: Build, title: str, width: int) -> Table:
-    """``build(short)`` with full rupiah when the table fits ``width``, else compact money."""
+def fitted_tables(build: Build, title: str, width: int, keys: int = 1) -> list[Table]:
+    """``build(short)`` as tables that fit ``width``: full rupiah when it fits, else compact money,
+    else the columns split over several tables that repeat the first ``keys`` columns."""
     heads, rows = build(False)
-    if table_width(heads, rows) > width:
-        heads, rows = build(True)
-    return rich_table(title, heads, rows)
+    if table_width(heads, rows) <= width:
+        return [rich_table(title, heads, rows)]
+    heads, rows = build(True)
+    mins = _min_table_width(heads, rows)
+    if sum(mins) + 1 <= width or len(heads) <= keys + 1:
+        return [rich_table(title, heads, rows)]
+    keys = min(keys, len(heads) - 1)
+    base = sum(mins[:keys]) + 1
+    chunks: list[list[int]] = [[]]
+    used = base
+    for j in range(keys, len(heads)):
+        if chunks[-1] and used + mins[j] > width:
+            chunks.append([])
+            used = base
+        chunks[-1].append(j)
+        used += mins[j]
+    out = []
+    for n, cols in enumerate(chunks, start=1):
+        idx = list(range(keys)) + cols
+        sub = f"{title} ({n}/{len(chunks)})"
+        out.append(rich_table(sub, [heads[j] for j in idx], [[r[j] for j in idx] for r in rows]))
+    return out
+
+
+def fitted(build: Build, title: str, width: int) -> Table:
+    """The first of :func:`fitted_tables` (tables known to have few columns)."""
+    return fitted_tables(build, title, width)[0]
 
 
 def _kind_groups(result: Result) -> list[tuple[str, list[str]]]:
@@ -148,7 +192,7 @@ def summary_tables(result: Result, *, max_villages: int = 10, lang: str = "en", 
             rows.append([s.source, *cells, count(s.worker_months, lang), f"{m(s.spent_idr)} / {m(s.budget_idr)}{share}"])
         return heads, rows
 
-    out.append(fitted(coverage, word("title_cov_phase", lang), width))
+    out += fitted_tables(coverage, word("title_cov_phase", lang), width)
 
     def by_phase(short: bool) -> tuple[list[tuple[str, bool]], list[list[str]]]:
         m = money(short)
@@ -160,7 +204,7 @@ def summary_tables(result: Result, *, max_villages: int = 10, lang: str = "en", 
         ]
         return heads, rows
 
-    out.append(fitted(by_phase, word("title_short_phase", lang), width))
+    out += fitted_tables(by_phase, word("title_short_phase", lang), width)
     out.append(word("over_phases", lang).format(covered=count(result.worker_months, lang), uncovered=count(result.uncovered_worker_months, lang), shortfall=rupiah(result.shortfall_idr, lang)))
     below = [v for v in result.villages if not v.quota_met]
     if below:

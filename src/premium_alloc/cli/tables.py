@@ -11,8 +11,8 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from ..formats import compact, count, decimal, percent, rupiah
-from ..labels import label, word
-from ..report import fitted
+from ..labels import label, term, word
+from ..report import fitted_tables
 from .app import out
 
 if TYPE_CHECKING:
@@ -50,8 +50,30 @@ def cell(key: str, v: Any, lang: str = "en", *, short: bool = False) -> str:
     if isinstance(v, float):
         return count(int(v), lang) if v.is_integer() and abs(v) >= 1000 else decimal(v, 1, lang)
     if key in _WORD_COLUMNS and isinstance(v, str):
-        return word(v, lang)
+        return word(_word_key(v) or v, lang)
+    if key in ("priority", "sector", "kind") and isinstance(v, str):
+        return term(key, v, lang)
     return str(v)
+
+
+def _numeric_col(df: pd.DataFrame, j: int) -> bool:
+    """Whether column ``j`` of ``df`` holds numbers (then it is no key to repeat)."""
+    if j >= len(df.columns) or not len(df):
+        return True
+    v = _plain(df.iloc[0, j])
+    return _numeric(v)
+
+
+_EN_WORDS: dict[str, str] = {}
+
+
+def _word_key(text: str) -> str | None:
+    """The words key whose English text is ``text`` (a reason already written in English)."""
+    if not _EN_WORDS:
+        from ..labels import table
+
+        _EN_WORDS.update({v.get("en", ""): k for k, v in table().get("words", {}).items()})
+    return _EN_WORDS.get(text)
 
 
 def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool = False, transpose: bool = False) -> None:
@@ -79,4 +101,5 @@ def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool =
             rows.append(([str(idx)] if index else []) + vals)
         return heads, rows
 
-    out.print(fitted(build, title, out.width))
+    for table in fitted_tables(build, title, out.width, keys=2 if index or (not transpose and len(df.columns) > 1 and not _numeric_col(df, 1)) else 1):
+        out.print(table)
