@@ -215,3 +215,12 @@ def test_a_worker_frame_solves_like_its_csv(tmp_path):
     frame = pd.DataFrame({"worker_id": [" a1", "A2\u00a0"], "village": [V1 + " ", V1], "priority": ["poor"] * 2, "sector": ["palm"] * 2})
     res = pa.solve(d, workers=frame)
     assert res.phases[0].eligible == 2
+
+
+def test_a_variants_fifo_does_not_hang(tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenario()), encoding="utf-8")
+    fifo = tmp_path / "v.yaml"
+    os.mkfifo(fifo)
+    r = _cli(["compare", str(path), "--variants", str(fifo)], timeout=30)
+    assert r.returncode == 1 and "FIFO" in r.stderr, r.stderr

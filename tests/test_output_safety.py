@@ -378,3 +378,10 @@ def test_compare_never_overwrites_its_variants_file(tmp_path):
     before = vfile.read_bytes()
     assert main(["compare", str(path), "--variants", str(vfile), "--xlsx", str(vfile)]) == 74
     assert vfile.read_bytes() == before
+
+
+def test_planner_commands_never_overwrite_the_worker_list(tmp_path):
+    path, csv = with_workers(tmp_path)
+    before = csv.read_bytes()
+    assert main(["marginal", str(path), "--csv", str(csv)]) == 74
+    assert csv.read_bytes() == before

@@ -44,9 +44,10 @@ from . import tally
 from .engine import solve
 from .errors import Problem, ScenarioError
 from .formats import parse_money
-from .io.load import as_scenario
+from .io.load import as_scenario, parse_text
 from .labels import relabel, switch
 from .result import Result
+from .safeio import max_input_bytes, read_bounded
 from .scenario import Scenario, to_dict
 
 __all__ = [
@@ -482,7 +483,13 @@ def load_variants(path: str | Path) -> tuple[str | None, list[Variant]]:
     ```
     """
     path = Path(path)
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    # bounded like a scenario (a regular file, size limit); duplicate keys refused with their lines
+    raw = read_bounded(path, where=path.name, limit=max_input_bytes(yaml=True))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError([Problem(path.name, "is not UTF-8 text")]) from None
+    data = parse_text(text, suffix=path.suffix) or {}
     problems = []
     if not isinstance(data, dict) or not isinstance(data.get("variants"), list):
         raise ScenarioError([Problem(path.name, "needs a `variants:` list")])

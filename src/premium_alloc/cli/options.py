@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -28,11 +29,14 @@ def check_lang_option(lang: str) -> str:
     return lang
 
 
-def load(path: Path) -> Scenario:
-    """Load and validate the scenario a command was given."""
+def load(path: Path, outputs: Sequence[tuple[str, Path | None]] = (), inputs: Sequence[Path | None] = ()) -> Scenario:
+    """Load and validate the scenario a command was given; refuse (exit 74) an output that is its worker list."""
     from ..io.load import load_scenario
 
-    return load_scenario(path)
+    sc = load_scenario(path)
+    if outputs:
+        check_outputs(list(outputs), [path, sc.workers, *inputs])
+    return sc
 
 
 def check_gap(gap: float | None, option: str = "--gap") -> float | None:

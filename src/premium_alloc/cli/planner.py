@@ -83,7 +83,7 @@ def compare(
     if not vs:
         fail(ExitCode.USAGE, "give at least one --variant or a --variants file")
     with err.status("compare", spinner="dots") as status:
-        cmp = run_compare(load(base), vs, progress=lambda m: status.update(m))
+        cmp = run_compare(load(base, [("--csv", csv), ("--xlsx", xlsx), ("--plot", plot)], [variants_file]), vs, progress=lambda m: status.update(m))
     df = cmp.frame()
     print_frame(df, word("title_variants", lang), lang, transpose=True)
     labelled = relabel(df, lang)
@@ -147,14 +147,15 @@ def frontier(
     from .. import analysis
 
     lang = check_lang_option(lang)
-    check_outputs([("--csv", csv), ("--xlsx", xlsx), ("--plot", plot)], [scenario])
+    outputs = [("--csv", csv), ("--xlsx", xlsx), ("--plot", plot)]
+    check_outputs(outputs, [scenario])
     _need_plots(plot)
     if xlsx is not None:
         from ..io.excel import require_openpyxl
 
         require_openpyxl()
     budgets, multiples = _numbers(amounts, True, "--amounts"), _numbers(factors, False, "--factors")
-    sc = load(scenario)
+    sc = load(scenario, outputs)
     with err.status("frontier", spinner="dots") as status:
         df = analysis.frontier(sc, source, budgets, factors=multiples, progress=lambda m: status.update(m))
     cols = ["source_budget_idr", "worker_months", "extreme_worker_months", "covered_every_phase", "covered_some_phase", "villages_below_floor", "spent_idr", "shortfall_idr", "status"]
@@ -191,8 +192,9 @@ def need(
 
     lang = check_lang_option(lang)
     check_time_limit(time_limit)
-    check_outputs([("--csv", csv)], [scenario])
-    sc = load(scenario)
+    outputs = [("--csv", csv)]
+    check_outputs(outputs, [scenario])
+    sc = load(scenario, outputs)
     if _nothing_to_ask(sc, "need"):
         return
     rows = []
@@ -234,8 +236,9 @@ def marginal(
     from ..variants import parse_amount
 
     lang = check_lang_option(lang)
-    check_outputs([("--csv", csv)], [scenario])
-    sc = load(scenario)
+    outputs = [("--csv", csv)]
+    check_outputs(outputs, [scenario])
+    sc = load(scenario, outputs)
     if _nothing_to_ask(sc, "marginal"):
         return
     with err.status("marginal", spinner="dots") as status:
@@ -261,8 +264,9 @@ def explain(
     from ..engine import solve as run_solve
 
     lang = check_lang_option(lang)
-    check_outputs([("--csv", csv)], [scenario])
-    sc = load(scenario)
+    outputs = [("--csv", csv)]
+    check_outputs(outputs, [scenario])
+    sc = load(scenario, outputs)
     result = run_solve(sc)
     if village is not None:
         for line in analysis.explain_village(result, village):
