@@ -93,6 +93,20 @@ def sintang_2023(*, apbd_2024: int = 150_000_000, continuity: bool = True, csr: 
     APBD2024 phase p2 only. ``apbd_2024`` below Rp201,600,000 cannot keep everyone covered in
     2024, so with continuity the 2023 cover is held to what 2024 can sustain. A plantation
     CSR fund pays for palm workers of three villages in 2024.
+
+    Parameters
+    ----------
+    apbd_2024 : int
+        The 2024 APBD budget.
+    continuity : bool
+        Keep 2023 cover to what 2024 can sustain.
+    csr : bool
+        Add the plantation CSR source.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     rng = np.random.default_rng(61_05)
     n_v = 12
@@ -139,6 +153,18 @@ def kayong_utara_2023(*, villages: int = 43, regency_budget: int = 25_000_000) -
     workers and 50-260 eligible workers (some below 100, whose floor is what they have), and
     a small regency APBD tops up. Some villages miss their 100; :func:`premium_alloc.analysis.explain`
     says by how much and what would lift them.
+
+    Parameters
+    ----------
+    villages : int
+        The first villages (in code order) of the regency.
+    regency_budget : int
+        The regency APBD budget.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     rng = np.random.default_rng(61_11)
     ids, names, districts = _real("61.11", n=villages)
@@ -182,6 +208,18 @@ def kapuas_2025(*, apbd: int | None = None, start: str = "2025-06") -> dict[str,
     are spread over Kapuas's (62.03) 231 real villages by a seeded draw (the split per village
     is illustrative); Dana Desa is not used (no rule found that allows it in 2025). The 7
     months run from ``start`` (June to December 2025 by default: one fiscal year).
+
+    Parameters
+    ----------
+    apbd : int, optional
+        The APBD budget (default: 9,960 workers x 7 months at the rate table's premium, as reported).
+    start : str
+        First month (YYYY-MM) of the 7.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     if apbd is None:
         apbd = KAPUAS_2025_WORKERS * KAPUAS_2025_MONTHS * _monthly(start)

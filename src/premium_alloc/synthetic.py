@@ -346,6 +346,36 @@ def regency(
     ``palm_share`` is the approximate share of workers in the palm sector (no DBH source
     when 0). ``jht_share`` > 0 adds JHT to the programs and sizes the money for JHT for
     that share of the workers.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of every random draw (the same seed gives the same scenario).
+    villages : int
+        Villages.
+    workers : int
+        Workers in all.
+    province_code : str
+        Kemendagri province code.
+    regency_code : str
+        Regency code within the province.
+    name : str, optional
+        The scenario's name.
+    year : int
+        Year of the two six-month phases.
+    palm_share : float
+        Approximate share of palm-sector workers.
+    budget_share : float
+        Money as a share of covering everyone.
+    varied_premiums : bool
+        Raise some workers' incomes (dearer premiums).
+    jht_share : float
+        Share of workers the money also covers JHT for.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     _check(villages, workers)
     rng = np.random.default_rng(seed)
@@ -376,6 +406,18 @@ def on_real_places(scenario: dict[str, Any], regency_code: str) -> dict[str, Any
     (source ``APBD``): the total money is unchanged. Worker counts stay synthetic.
 
     Raises ``ValueError`` when the numbers of villages differ.
+
+    Parameters
+    ----------
+    scenario : dict
+        A one-regency synthetic scenario.
+    regency_code : str
+        A real regency's code (``62.03``).
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     real = places.villages(regency_code)
     old = [v["id"] for v in scenario["villages"]]
@@ -415,6 +457,16 @@ def kapuas_2024(seed: int = 2024) -> dict[str, Any]:
     Villages are Kapuas's (62.03) real Kemendagri codes and names (214 desa with a Dana Desa
     budget, 17 kelurahan without: their share of the money is in the APBD); worker counts,
     priorities, sectors and budgets are synthetic draws.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of the draws.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     return on_real_places(_kapuas_2024_codes(seed), "62.03")
 
@@ -452,6 +504,36 @@ def province(
 
     About ``palm_regencies`` of the regencies (at least one, and with two or more
     regencies at least one fewer than all) are palm regencies with a DBH source.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of every random draw.
+    regencies : int
+        Regencies.
+    villages : int
+        Villages in all.
+    workers : int
+        Workers in all.
+    province_code : str
+        Kemendagri province code.
+    name : str, optional
+        The scenario's name.
+    year : int
+        Year of the phases.
+    palm_regencies : float
+        Share of regencies with a DBH Sawit source.
+    budget_share : float
+        Money as a share of covering everyone.
+    varied_premiums : bool
+        Raise some workers' incomes.
+    jht_share : float
+        Share of workers the money also covers JHT for.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     _check(villages, workers, regencies)
     if regencies > 99:
@@ -494,6 +576,30 @@ def national(
     """Synthetic Indonesia-wide scenario (illustrative data): 34 provinces, per-regency APBD/DBH, one DD.
 
     With fewer than 34 regencies only the first provinces (by code) are used.
+
+    Parameters
+    ----------
+    seed : int
+        Seed of every random draw.
+    villages : int
+        Villages in all.
+    workers : int
+        Workers in all.
+    regencies : int
+        Regencies in all.
+    year : int
+        Year of the phases.
+    budget_share : float
+        Money as a share of covering everyone.
+    varied_premiums : bool
+        Raise some workers' incomes.
+    name : str, optional
+        The scenario's name.
+
+    Returns
+    -------
+    dict
+        A v1 scenario as plain data (``pa.solve`` and ``synthetic.write`` take it).
     """
     _check(villages, workers, regencies)
     rng = np.random.default_rng(seed)
@@ -527,7 +633,20 @@ def national(
 
 
 def write(scenario: dict[str, Any], path: str | os.PathLike[str]) -> Path:
-    """Write a scenario as UTF-8 JSON (YAML for .yaml/.yml); large ones as compact JSON."""
+    """Write a scenario as UTF-8 JSON (YAML for .yaml/.yml); large ones as compact JSON.
+
+    Parameters
+    ----------
+    scenario : dict
+        A scenario as plain data.
+    path : str or PathLike
+        Where to write it.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix.lower() in (".yaml", ".yml"):
