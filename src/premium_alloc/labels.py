@@ -28,7 +28,7 @@ def _data() -> dict[str, Any]:
     import yaml  # here, not at the top: a command's --help should not pay for it
 
     text = resources.files("premium_alloc").joinpath("data/labels.yaml").read_text(encoding="utf-8")
-    return dict(yaml.safe_load(text))
+    return dict(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506 - safe, in C when PyYAML has libyaml
 
 
 @lru_cache(maxsize=1)

@@ -328,7 +328,7 @@ class RateTable:
 def default_table() -> RateTable:
     """The packaged rate table (``premium_alloc/data/rates.yaml``)."""
     text = resources.files("premium_alloc").joinpath("data/rates.yaml").read_text(encoding="utf-8")
-    return RateTable.from_dict(yaml.safe_load(text))
+    return RateTable.from_dict(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))  # noqa: S506 - safe, in C when PyYAML has libyaml
 
 
 def months_of(start: str, months: int) -> list[tuple[int, int]]:
