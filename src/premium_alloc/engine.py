@@ -618,9 +618,10 @@ def solve(
         A v1 scenario: a :class:`Scenario`, a parsed dict, or a YAML/JSON/workbook path.
     options : SolveOptions, optional
         How to solve; the keyword arguments below override its fields.
-    backend : str or PuLP solver, optional
+    backend : str, Solver or PuLP solver, optional
         ``"highs"`` (default, through highspy), ``"cbc"`` (PuLP's bundled CBC), the name of
-        any PuLP solver, or a PuLP solver instance.
+        any PuLP solver or of a registered back-end (:func:`premium_alloc.solvers.from_name`),
+        a :class:`~premium_alloc.solvers.protocol.Solver`, or a PuLP solver instance.
     gap, time_limit : float, optional
         Override the scenario's ``objective.gap`` and ``objective.time_limit``.
     milp : {"auto", "always", "never"}, optional
