@@ -7,6 +7,7 @@ row. Counts of people are per phase; a sum over phases is given only as worker-m
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,9 +43,9 @@ def _bold_row(ws: Any, row: int) -> None:
         c.border = top
 
 
-def _totals(ws: Any, df: pd.DataFrame, keys: list[str], lang: str, sum_keys: set[str]) -> None:
+def _totals(ws: Any, df: pd.DataFrame, keys: list[str], lang: str, sum_keys: AbstractSet[str]) -> None:
     """A bold totals row under the data: sums of the ``sum_keys`` columns, the word in the first column."""
-    total = []
+    total: list[int | str | None] = []
     for j, k in enumerate(keys):
         if k in sum_keys:
             total.append(int(pd.to_numeric(df[k], errors="coerce").fillna(0).sum()))
@@ -174,25 +175,34 @@ def _per_village(result: Result, lang: str) -> tuple[pd.DataFrame, list[str], li
         for col in ("eligible",):
             k = f"{p}:{col}"
             out[k] = [int(vp[col].get((v, p), 0)) for v in ids]
-            keys.append(k), heads.append(f"{p} {label(col, lang)}"), sums.add(k)
+            keys.append(k)
+            heads.append(f"{p} {label(col, lang)}")
+            sums.add(k)
         for s in sources:
             k = f"{p}:src:{s}"
             out[k] = [int(paid.get((v, p, s), 0)) for v in ids]
             if out[k].any():
-                keys.append(k), heads.append(f"{p} {s}"), sums.add(k)
+                keys.append(k)
+                heads.append(f"{p} {s}")
+                sums.add(k)
             else:
                 out.drop(columns=[k], inplace=True)
         for col in ("uncovered", "quota_target"):
             k = f"{p}:{col}"
             out[k] = [int(vp[col].get((v, p), 0)) for v in ids]
-            keys.append(k), heads.append(f"{p} {label(col, lang)}"), sums.add(k)
+            keys.append(k)
+            heads.append(f"{p} {label(col, lang)}")
+            sums.add(k)
         k = f"{p}:quota_met"
         out[k] = [word("yes" if bool(vp["quota_met"].get((v, p), True)) else "no", lang) for v in ids]
-        keys.append(k), heads.append(f"{p} {label('quota_met', lang)}")
+        keys.append(k)
+        heads.append(f"{p} {label('quota_met', lang)}")
         for col, series in (("cost_idr", cost), ("shortfall_idr", None)):
             k = f"{p}:{col}"
             out[k] = [int(series.get((v, p), 0)) for v in ids] if series is not None else [int(vp[col].get((v, p), 0)) for v in ids]
-            keys.append(k), heads.append(f"{p} {label(col, lang)}"), sums.add(k)
+            keys.append(k)
+            heads.append(f"{p} {label(col, lang)}")
+            sums.add(k)
     out = out.sort_values(["district", "village"], kind="stable").reset_index(drop=True)
     return out, keys, heads, sums
 
