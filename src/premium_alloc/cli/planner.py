@@ -285,6 +285,7 @@ def explain(
         print_frame(ex.villages.head(max_villages).drop(columns=["fix"]), word("title_below", lang).format(n=len(ex.villages)), lang)
         for _, v in ex.villages.head(max_villages).iterrows():
             out.print(f"{v['village']} {v['phase']}: {v['fix']}", highlight=False)
+        out.print(word("fix_held_fixed", lang), highlight=False)  # not a budget request: need says what suffices
     else:
         out.print(word("all_floors_met", lang))
     for w in ex.warnings:
