@@ -130,3 +130,17 @@ def test_page_changes_from_several_screens_at_once_are_each_right() -> None:
         with ThreadPoolExecutor(8) as pool:
             together = list(pool.map(one, controls + controls))
     assert together == alone + alone
+
+
+def test_a_port_in_use_is_a_clear_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    from premium_alloc.cli import main
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot listen on 127.0.0.1:{port}" in err and "Traceback" not in err
