@@ -142,7 +142,7 @@ def test_all_problems_at_once():
 def test_errors_come_before_any_solving(monkeypatch):
     import importlib
 
-    solve_mod = importlib.import_module("premium_alloc.engine")
+    solve_mod = importlib.import_module("premium_alloc.model")  # build_model lives in model
 
     def boom(*a, **k):
         raise AssertionError("solved a bad scenario")

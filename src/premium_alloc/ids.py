@@ -56,7 +56,8 @@ def clean_all(values: Sequence[Any]) -> tuple[list[Any], list[int]]:
     except TypeError:
         joined = None
     if joined is not None and joined.isascii() and joined.count("\n") == max(len(vals) - 1, 0) and not _ASCII_CONTROL.search(joined):
-        if all(v == v.strip() for v in vals) if len(vals) < 64 else joined == "\n".join(map(str.strip, vals)):
+        # ASCII without control characters: only a plain space can surround a value
+        if " \n" not in joined and "\n " not in joined and not joined.startswith(" ") and not joined.endswith(" "):
             return vals, []
         return [v.strip() for v in vals], []
     out: list[Any] = []
@@ -74,8 +75,12 @@ def clean_all(values: Sequence[Any]) -> tuple[list[Any], list[int]]:
 
 def fold_all(values: Sequence[str]) -> list[str]:
     """Case-folded ids, to find those that differ only in case (one C-level pass for ASCII text)."""
-    vals = [v if isinstance(v, str) else str(v) for v in values]
-    joined = "\n".join(vals)
+    vals = values if isinstance(values, list) else list(values)
+    try:
+        joined = "\n".join(vals)
+    except TypeError:
+        vals = [v if isinstance(v, str) else str(v) for v in vals]
+        joined = "\n".join(vals)
     if joined.isascii() and joined.count("\n") == max(len(vals) - 1, 0):
         return joined.lower().split("\n") if vals else []
     return [v.casefold() for v in vals]

@@ -117,11 +117,21 @@ def validate_workers(
             problems.append((int(line[i]), order, make(int(i))))
 
     for c in [*REQUIRED, *(["income"] if "income" in df.columns else [])]:
-        vals, bad = clean_all(_text(df[c]))
-        df[c] = pd.Series(vals, index=df.index, dtype=object)
-        if bad:
+        if c == "worker_id":  # one value per worker
+            raw_vals = _text(df[c])
+            vals, bad = clean_all(raw_vals)
+            if vals is not raw_vals or df[c].dtype != object:
+                df[c] = pd.Series(vals, index=df.index, dtype=object)
             mask = np.zeros(len(df), dtype=bool)
             mask[bad] = True
+        else:  # a few distinct values (villages, tiers): cleaned once each
+            codes, uniq = pd.factorize(df[c], use_na_sentinel=True)
+            u_raw = _text(pd.Series(np.asarray(uniq, dtype=object), dtype=object))
+            u_vals, u_bad = clean_all(u_raw)
+            if u_vals is not u_raw or (codes < 0).any() or df[c].dtype != object:
+                df[c] = pd.Series(np.asarray([*u_vals, ""], dtype=object)[codes], index=df.index, dtype=object)
+            mask = np.isin(codes, np.asarray(u_bad, dtype=np.int64)) if u_bad else np.zeros(len(df), dtype=bool)
+        if mask.any():
             add(mask, 0, lambda i, c=c: Problem(at(line[i], c), f"contains an invisible character ({invisible(df[c].iat[i])}): retype it"))
 
     wid = df["worker_id"].to_numpy(dtype=object)
@@ -209,9 +219,9 @@ def check_worker_frame(
 
 def _text(col: pd.Series) -> list[str]:
     """Cells as text: missing cells (NaN, None) as "", whole floats without ".0"."""
-    if col.dtype == object:
+    if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
         vals = col.tolist()
-        if all(type(v) is str for v in vals):
+        if pd.api.types.infer_dtype(vals, skipna=False) == "string":  # one C pass: every cell is text
             return vals
         return ["" if v is None or (isinstance(v, float) and v != v) else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)) for v in vals]
     if col.dtype.kind == "f":
