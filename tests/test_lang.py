@@ -131,3 +131,28 @@ def test_help_shows_flags_without_type_tags(capsys):
     assert main(["solve", "--help"]) == 0
     text = capsys.readouterr().out
     assert "<bool>" not in text and "--quiet" in text
+
+
+def test_frames_in_bahasa(book):
+    import premium_alloc as pa
+
+    r = pa.solve(book)
+    fr = r.frames("id")
+    assert label("phase", "id") in fr["phases"].columns and label("covered", "id") in fr["villages"].columns
+    assert label("shortfall_idr", "id") in fr["phases"].columns and "shortfall_idr" in r.frames()["phases"].columns
+
+
+def test_scenario_file_errors_in_bahasa(tmp_path, capsys):
+    from premium_alloc import cases
+
+    d = cases.kayong_utara_2023(villages=2)
+    d["sources"][1]["budget"] = -5
+    d["worker_groups"][0]["sector"] = "sawitt"
+    import yaml
+
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(d), encoding="utf-8")
+    assert main(["validate", str(path), "--lang", "id"]) == 1
+    err = capsys.readouterr().err
+    assert "sources[1].budget: -5 bernilai negatif" in err  # the field path stays, the sentence is translated
+    assert "worker_groups[0].sector: 'sawitt' bukan sektor yang dikenal" in err

@@ -300,15 +300,19 @@ class Result:
         out = df.groupby(["source", "phase"], sort=False)[["workers", "cost_idr"]].sum().reset_index()
         return out
 
-    def frames(self) -> dict[str, pd.DataFrame]:
-        """Every table as a DataFrame, keyed by name."""
-        return {
+    def frames(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
+        """Every table as a DataFrame, keyed by name; ``lang`` ("en" or "id") labels the columns
+        as the workbooks do (``None``: the column keys)."""
+        from .labels import relabel
+
+        out = {
             "allocations": self.allocations_frame(),
             "phases": self.phases_frame(),
             "sources": self.sources_frame(),
             "villages": self.villages_frame(),
             "coverage": self.coverage_frame(),
         }
+        return out if lang is None else {k: relabel(v, lang) for k, v in out.items()}
 
     @property
     def shortfall_idr(self) -> int:
