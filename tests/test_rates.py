@@ -324,8 +324,10 @@ def test_scenario_rates_override_every_funder_and_month():
 def test_cli_premium_formats_rupiah(capsys):
     from premium_alloc.cli import main
 
-    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr", "--sector", "farming"]) == 0
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr", "--sector", "farming", "--lang", "id"]) == 0
     assert "Rp8.400" in capsys.readouterr().out
+    assert main(["premium", "--programs", "JKK,JKM", "--month", "2026-05", "--funder", "csr", "--sector", "farming"]) == 0
+    assert "Rp8,400" in capsys.readouterr().out  # English: one locale per output
 
 
 # ---- 2026 JP ceiling and the dated funder rules --------------------------------------------------
