@@ -166,3 +166,16 @@ def test_worker_csv_read_through_the_vocabulary(tmp_path):
     with pytest.raises(pa.ScenarioError) as e:
         pa.solve(d)
     assert "w.csv line 2, sector: 'sawitt' is not a known sector (nearest: palm" in str(e.value)
+
+
+def test_warnings_in_bahasa_whole_or_not_at_all():
+    from premium_alloc.labels import translate
+
+    text = "uncovered worker(s) 1,505 in p1, 40 in p2, in 2 village(s) (61.05.01.2007, 61.05.01.2008): no source may pay for them"
+    assert translate(text, "id") == (
+        "pekerja belum tercakup 1.505 pada p1, 40 pada p2, di 2 desa (61.05.01.2007, 61.05.01.2008): tidak ada sumber dana yang boleh membayar mereka"
+    )
+    assert translate(text, "en") == text
+    # a sentence without a translation stays whole in English: never half translated
+    other = "source DD (dana_desa) pays for phase p2 (2024-07..2024-12): a rule of the rate table"
+    assert translate(other, "id") == other

@@ -20,7 +20,7 @@ LANGS: tuple[str, ...] = ("en", "id")
 
 
 #: Sections of labels.yaml that are not ``key: {en: ..., id: ...}`` tables.
-_NESTED = ("vocabulary", "messages")
+_NESTED = ("vocabulary", "messages", "message_patterns")
 
 
 @lru_cache(maxsize=1)
@@ -223,6 +223,16 @@ def translate(text: str, lang: str = "en") -> str:
         return text
     import re
 
+    for pattern, repl in _patterns(lang):
+        m = pattern.match(text)
+        if m:
+            groups = m.groupdict()
+            if groups.get("counts"):
+                groups["counts"] = re.sub(r"(\d) in ", r"\1 pada ", groups["counts"])
+            out = repl
+            for name, value in groups.items():
+                out = out.replace(f"\\g<{name}>", value or "")
+            return _id_numbers(out) if lang == "id" else out
     pairs = _phrases(lang)
     parts = re.split(r"('(?:[^'\\]|\\.)*'|\"[^\"]*\")", text)
     for i in range(0, len(parts), 2):  # even parts lie outside quotes
@@ -231,6 +241,20 @@ def translate(text: str, lang: str = "en") -> str:
             chunk = pattern.sub(repl, chunk)
         parts[i] = chunk
     return "".join(parts)
+
+
+def _id_numbers(text: str) -> str:
+    """English thousands separators (1,234) as Indonesian ones (1.234), outside quoted values."""
+    import re
+
+    return re.sub(r"(?<![\d.])(\d{1,3})((?:,\d{3})+)(?![\d])", lambda m: m.group(1) + m.group(2).replace(",", "."), text)
+
+
+@lru_cache(maxsize=4)
+def _patterns(lang: str) -> list[tuple[Any, str]]:
+    import re
+
+    return [(re.compile(str(e["en"])), str(e[lang])) for e in _data().get("message_patterns", []) if lang in e]
 
 
 @lru_cache(maxsize=4)
