@@ -19,7 +19,7 @@ from scipy.sparse.csgraph import connected_components
 
 from . import rules
 from .errors import Problem, ScenarioError
-from .groups import group_table
+from .groups import excluded_table, group_table
 from .io.load import ScenarioLike, as_scenario
 from .rates import RateTable, default_table, phase_premium
 from .scenario import Scenario
@@ -74,6 +74,7 @@ class Model:
     warnings: list[str] = field(default_factory=list)
     parts: list[Part] = field(default_factory=list)
     workers: pd.DataFrame | None = field(default=None, repr=False)  # the worker list behind the groups, when one was given
+    excluded: pd.DataFrame | None = field(default=None, repr=False)  # listed workers not eligible: village, reason, count
 
     @property
     def n_cols(self) -> int:
@@ -498,4 +499,5 @@ def build_model(
     groups, listed = group_table(sc, workers)
     model = model_from_groups(sc, groups, rates)
     model.workers = listed
+    model.excluded = excluded_table(sc, listed)
     return model

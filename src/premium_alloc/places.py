@@ -33,6 +33,7 @@ __all__ = [
     "level",
     "looks_like_code",
     "name",
+    "names_for",
     "parent",
     "table",
     "villages",
@@ -213,6 +214,18 @@ def villages(area: str) -> pd.DataFrame:
             "district_name": name(dist) if len(dist) else np.array([], dtype=object),
         }
     )
+
+
+def names_for(codes: Any, given: Any = None) -> np.ndarray:
+    """A name for each code: the ``given`` one where present, else the official name, else the code itself."""
+    arr = _as_array(codes)
+    official = name(arr) if len(arr) else np.array([], dtype=object)
+    out = np.where(pd.isna(official), arr, official).astype(object)
+    if given is not None:
+        g = pd.Series(list(given), dtype=object)
+        has = (g.notna() & (g.astype(str).str.strip() != "")).to_numpy(dtype=bool)
+        out[has] = g[has].to_numpy(dtype=object)
+    return out
 
 
 def describe(codes: Any) -> pd.DataFrame:

@@ -8,6 +8,7 @@ same plan, and under continuity a worker covered in one phase stays covered late
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,10 @@ def _order(group: np.ndarray, ids: pd.Series) -> np.ndarray:
 def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> pd.DataFrame:
     """One row per worker and phase: worker_id (masked by default), village, phase, source, cost_idr.
 
+    A worker list with an ``excluded`` column (see :func:`premium_alloc.io.workers.read_workers`)
+    keeps its excluded workers: their rows have no source and an ``excluded`` column says why
+    (empty for eligible workers). They are listed after the eligible ones.
+
     Parameters
     ----------
     result : Result
@@ -48,7 +53,30 @@ def worker_plan(result: Result, workers: pd.DataFrame, *, mask: bool = True) -> 
     model, x = result.model, result.x
     if model is None or x is None:
         raise ValueError("this result carries no model; solve it in this process to get a worker plan")
+    out_excluded = None
+    if "excluded" in workers.columns and (workers["excluded"] != "").any():
+        ex = workers[workers["excluded"] != ""]
+        workers = workers[workers["excluded"] == ""]
+        ids = mask_nik(ex["worker_id"]) if mask else ex["worker_id"].to_numpy(object)
+        out_excluded = pd.concat(
+            [
+                pd.DataFrame({"worker_id": ids, "village": ex["village"].to_numpy(object), "phase": pid, "source": UNCOVERED,
+                              "cost_idr": np.zeros(len(ex), dtype=np.int64), "excluded": ex["excluded"].to_numpy(object)})
+                for pid in model.phase_ids
+            ],
+            ignore_index=True,
+        )
+    plan = _eligible_plan(model, x, workers, mask)
+    if out_excluded is None:
+        return plan
+    return pd.concat([plan.assign(excluded=""), out_excluded], ignore_index=True)
+
+
+def _eligible_plan(model: Any, x: np.ndarray, workers: pd.DataFrame, mask: bool) -> pd.DataFrame:
+    """:func:`worker_plan` of the eligible workers."""
     groups = model.groups
+    if "pktd" not in workers.columns:
+        workers = workers.assign(pktd=False)
     keys = groups[GROUP_KEY].assign(_g=np.arange(len(groups)))
     w = workers[["worker_id", *GROUP_KEY]].merge(keys, on=GROUP_KEY, how="left", validate="many_to_one")
     if w["_g"].isna().any():

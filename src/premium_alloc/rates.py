@@ -190,6 +190,7 @@ class RateTable:
     year_rules: tuple[YearRule, ...]
     shortfall_funder: str
     funder_rules: tuple[FunderRule, ...] = ()
+    eligibility: Mapping[str, Any] = field(default_factory=dict)
     _dated_cache: dict[str, tuple[DatedValue, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -242,6 +243,7 @@ class RateTable:
             year_rules=rules,
             shortfall_funder=str(data.get("shortfall_funder", "apbd")),
             funder_rules=tuple(frules),
+            eligibility=data.get("eligibility", {}),
         )
 
     def _values(self, program: str, key: str = "values") -> tuple[DatedValue, ...]:

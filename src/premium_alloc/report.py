@@ -206,6 +206,10 @@ def summary_tables(result: Result, *, max_villages: int = 10, lang: str = "en", 
 
     out += fitted_tables(by_phase, word("title_short_phase", lang), width)
     out.append(word("over_phases", lang).format(covered=count(result.worker_months, lang), uncovered=count(result.uncovered_worker_months, lang), shortfall=rupiah(result.shortfall_idr, lang)))
+    if result.excluded:
+        by_reason = result.excluded_by_reason()
+        parts = ", ".join(f"{word(r, lang)} {count(n, lang)}" for r, n in by_reason.items())
+        out.append(word("not_eligible_line", lang).format(total=count(sum(by_reason.values()), lang), parts=parts))
     below = [v for v in result.villages if not v.quota_met]
     if below:
         names = {v.id: v.name for v in result.model.scenario.villages} if result.model is not None else {}

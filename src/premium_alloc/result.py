@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import jsonfast, tally
+from . import jsonfast, places, tally
 from ._version import RESULT_FORMAT
 from .errors import Status
 from .model import Model
@@ -105,6 +105,15 @@ class VillageSummary:
     shortfall_idr: int
 
 
+@dataclass(frozen=True)
+class ExcludedSummary:
+    """Listed workers of one village who are not eligible, for one reason (never planned)."""
+
+    village: str
+    reason: str
+    workers: int
+
+
 class RowTable:
     """Rows of one dataclass kept as columns (a :class:`jsonfast.Columns`) until objects are asked for.
 
@@ -161,6 +170,9 @@ class Result:
     sources: list[SourceSummary]
     villages: list[VillageSummary]
     warnings: list[str] = field(default_factory=list)
+    #: listed workers who are not eligible, by village and reason (a field added to v1: only
+    #: in the JSON when there are any)
+    excluded: list[ExcludedSummary] = field(default_factory=list)
     info: SolveInfo | None = field(default=None, repr=False, compare=False)
     model: Model | None = field(default=None, repr=False, compare=False)
     x: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -234,6 +246,7 @@ class Result:
             "villages": self._rows("villages", _records),
             "warnings": list(self.warnings),
             **({"status_reason": self.status_reason} if self.status_reason else {}),
+            **({"excluded": [_plain_row(e) for e in self.excluded]} if self.excluded else {}),
         }
 
     def to_json(self, indent: int | None = None) -> str:
@@ -300,6 +313,17 @@ class Result:
         out = df.groupby(["source", "phase"], sort=False)[["workers", "cost_idr"]].sum().reset_index()
         return out
 
+    def excluded_frame(self) -> pd.DataFrame:
+        """One row per (village, reason) of listed workers who are not eligible."""
+        return pd.DataFrame([_plain_row(e) for e in self.excluded], columns=["village", "reason", "workers"])
+
+    def excluded_by_reason(self) -> dict[str, int]:
+        """Workers not eligible, summed per reason (reasons in first-seen order)."""
+        out: dict[str, int] = {}
+        for e in self.excluded:
+            out[e.reason] = out.get(e.reason, 0) + e.workers
+        return out
+
     def frames(self, lang: str | None = None) -> dict[str, pd.DataFrame]:
         """Every table as a DataFrame, keyed by name; ``lang`` ("en" or "id") labels the columns
         as the workbooks do (``None``: the column keys)."""
@@ -311,6 +335,7 @@ class Result:
             "sources": self.sources_frame(),
             "villages": self.villages_frame(),
             "coverage": self.coverage_frame(),
+            "excluded": self.excluded_frame(),
         }
         return out if lang is None else {k: relabel(v, lang) for k, v in out.items()}
 
@@ -489,6 +514,36 @@ def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, w
         sources=sources,
         villages=villages,  # type: ignore[arg-type]  # a RowTable, as above
         warnings=list(warnings),
+        excluded=_excluded(model),
         model=model,
         x=x,
     )
+
+
+def village_names(result: Result | Model) -> dict[str, str]:
+    """Name of each village of the scenario: its own ``name``, else the Kemendagri name of its code."""
+    model = result if isinstance(result, Model) else result.model
+    if model is None:
+        return {}
+    vs = model.scenario.villages
+    ids = [v.id for v in vs]
+    return dict(zip(ids, places.names_for(ids, [v.name for v in vs]).tolist()))
+
+
+def named(frame: pd.DataFrame, result: Result | Model) -> pd.DataFrame:
+    """``frame`` with a ``village_name`` column after its ``village`` column (names from the scenario or the Kemendagri list)."""
+    if "village" not in frame.columns or "village_name" in frame.columns:
+        return frame
+    names = village_names(result)
+    if not names:
+        return frame
+    out = frame.copy()
+    out.insert(list(out.columns).index("village") + 1, "village_name", out["village"].map(names))
+    return out
+
+
+def _excluded(model: Model) -> list[ExcludedSummary]:
+    ex = model.excluded
+    if ex is None or not len(ex):
+        return []
+    return [ExcludedSummary(str(v), str(r), int(c)) for v, r, c in zip(ex["village"], ex["reason"], ex["count"])]

@@ -115,8 +115,22 @@ class WorkerGroup(_Model):
     priority: str
     sector: str
     income: Income | None = None
-    #: workers of village cash-for-work (padat karya tunai desa): the only ones Dana Desa may pay from 2026
-    pktd: bool = False
+    #: workers of village cash-for-work (padat karya tunai desa): the only ones Dana Desa may pay
+    #: from 2026 (None: not marked, as false)
+    pktd: bool | None = None
+
+
+#: why listed workers are not eligible (see ``io.workers``): already paid for by someone else,
+#: an active membership, above the BPU age limit
+EXCLUSION_REASONS = ("existing_payer", "active_membership", "over_age_limit")
+
+
+class Excluded(_Model):
+    """``count`` workers of a village who were listed but are not eligible, and why."""
+
+    village: str
+    reason: Literal["existing_payer", "active_membership", "over_age_limit"]
+    count: Count
 
 
 class Source(_Model):
@@ -158,7 +172,7 @@ class Assumptions(_Model):
     year_rules: Literal["warning", "error"] | None = None
     #: an id that looks like a Kemendagri code but is not in the 2025 list: a warning, or an
     #: error (an invalid scenario) under "error"
-    unknown_places: Literal["warning", "error"] = "warning"
+    unknown_places: Literal["warning", "error"] | None = None
 
 
 class Scenario(_Model):
@@ -174,6 +188,8 @@ class Scenario(_Model):
     villages: list[Village]
     worker_groups: list[WorkerGroup] | None = None
     workers: str | None = None
+    #: listed workers who are not eligible, counted by village and reason (reported, never planned)
+    excluded: list[Excluded] | None = None
     sources: list[Source]
     objective: Objective = Objective()
     assumptions: Assumptions = Assumptions()
@@ -427,6 +443,12 @@ def _cross_references(d: Mapping[str, Any]) -> list[Problem]:
 
     out += _place_problems(d, villages, sources)
     out += _overlaps_and_empties(phases, villages, sources)
+    excl = d.get("excluded")
+    if isinstance(excl, list):
+        for i, e in enumerate(excl):
+            vid = e.get("village", _ABSENT) if _is_map(e) else _ABSENT
+            if vid is not _ABSENT and not _known(vid, village_ids):
+                out.append(Problem(f"excluded[{i}].village", f"{_short(vid)} is not a known village"))
 
     obj = d.get("objective")
     if isinstance(obj, Mapping) and isinstance(obj.get("source_order"), list):

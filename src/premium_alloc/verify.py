@@ -56,6 +56,9 @@ def violations(model: Model, x: np.ndarray) -> list[str]:
         "village": vil,
         "regency": np.array([v.regency for v in villages], dtype=object)[vidx] if villages else vil,
         "province": np.array([v.province for v in villages], dtype=object)[vidx] if villages else vil,
+        "pktd": np.where(groups["pktd"].to_numpy(dtype=bool)[g], "yes", "no").astype(object)
+        if "pktd" in groups.columns
+        else np.full(g.size, "no", dtype=object),
     }
     # allocations of each source, in plan order: one sort, not a comparison per source (610 nationally)
     by_source = np.argsort(s, kind="stable")

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from . import places
 from .analysis.explain import explain as _explain
 from .io.excel import COUNT, RUPIAH, localise_formats, number_format, plain_value, require_openpyxl, sheet_cells_as_text, style_sheet, text_cells, write_frame
 from .labels import check_lang, label, sheet, term, translate, word
@@ -82,7 +84,17 @@ def _write(wb: Any, title: str, df: pd.DataFrame, keys: list[str], headers: list
 
 
 def _names(result: Result) -> dict[str, Any]:
-    return {v.id: v for v in result.model.scenario.villages} if result.model is not None else {}
+    """Name and district of each village: the scenario's, else the Kemendagri list's for a code."""
+    if result.model is None:
+        return {}
+    vs = result.model.scenario.villages
+    ids = [v.id for v in vs]
+    official = places.name(ids) if ids else []
+    dist = places.name([d or "" for d in places.parent(ids, "district")]) if ids else []
+    return {
+        v.id: SimpleNamespace(name=v.name or (o if isinstance(o, str) else None), district=v.district or (d if isinstance(d, str) else None))
+        for v, o, d in zip(vs, official, dist)
+    }
 
 
 def _per_phase(result: Result, lang: str) -> tuple[pd.DataFrame, list[str], list[str], dict[str, str]]:
@@ -148,6 +160,7 @@ def _summary(wb: Any, result: Result, lang: str) -> None:
         (label("shortfall_idr", lang), int(result.shortfall_idr), RUPIAH),
         (label("worker_months", lang), int(result.worker_months), COUNT),
         (label("uncovered_worker_months", lang), int(result.uncovered_worker_months), COUNT),
+        *((f"{label('excluded', lang)}: {word(r, lang)}", n, COUNT) for r, n in result.excluded_by_reason().items()),
     ]
     for name, value, fmt in facts:
         ws.append([name, value])
@@ -291,6 +304,12 @@ def write_result(
 
         plan = worker_plan(result, workers, mask=mask)
         write_frame(wb, sheet("per_worker", lang), plan, lang)
+    if result.excluded:  # listed workers not eligible, by village and reason
+        ex = result.excluded_frame()
+        names = _names(result)
+        ex.insert(1, "village_name", [getattr(names.get(v), "name", None) or "" for v in ex["village"]])
+        ex["reason"] = [word(r, lang) for r in ex["reason"]]
+        write_frame(wb, sheet("excluded", lang), ex, lang)
     write_frame(wb, sheet("warnings", lang), pd.DataFrame({"warnings": [translate(w, lang) for w in result.warnings]}), lang)
     _finish(wb, lang)
     return atomic_write(path, wb.save)

@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Collection, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +19,20 @@ import pandas as pd
 from ..errors import Problem, ScenarioError, shown
 from ..ids import clean_all, fold_all, invisible
 from ..labels import canonical, unknown_message
+from ..rates import default_table
 from ..safeio import read_bounded
 from ..scenario import MAX_INCOME
 
 REQUIRED = ("worker_id", "village", "priority", "sector")
-GROUP_KEY = ["village", "priority", "sector", "income"]
+GROUP_KEY = ["village", "priority", "sector", "income", "pktd"]
 MAX_ERRORS = 20
+#: optional columns that say who is not eligible (see :data:`EXCLUSION_REASONS`) or a PKTD worker
+OPTIONAL = ("income", "pktd", "existing_payer", "membership", "age", "birth_date")
+#: why a listed worker is not eligible: already paid for by someone else (PBI, an employer,
+#: another programme), an active BPJS Ketenagakerjaan membership, or above the BPU age limit
+EXCLUSION_REASONS = ("existing_payer", "active_membership", "over_age_limit")
+_YES = frozenset({"yes", "ya", "y", "true", "1", "aktif", "active", "x"})
+_NO = frozenset({"", "no", "tidak", "t", "n", "false", "0", "-", "none", "tidak ada", "nonaktif", "non-aktif", "inactive", "tidak aktif"})
 
 
 _NAME_COLUMN = re.compile(r"name|nama", re.IGNORECASE)
@@ -46,8 +55,17 @@ def read_workers(
     default_income: int = 1_000_000,
     max_errors: int = MAX_ERRORS,
     terms: Mapping[str, Collection[str]] | None = None,
+    as_of: date | None = None,
 ) -> pd.DataFrame:
-    """Read and validate a worker CSV; return columns worker_id, village, priority, sector, income.
+    """Read and validate a worker CSV; return columns worker_id, village, priority, sector, income, pktd, excluded.
+
+    Optional columns: ``income``; ``pktd`` (yes/no: a worker of village cash-for-work);
+    ``existing_payer`` (who already pays: PBI, an employer...; empty or "-" if nobody);
+    ``membership`` (active / aktif / yes if the worker already has an active membership);
+    ``age`` (whole years) or ``birth_date`` (YYYY-MM-DD, the age taken on ``as_of``, the start
+    of the first phase). ``excluded`` is the reason a worker is not eligible (one of
+    :data:`EXCLUSION_REASONS`, the first that applies) or "" for an eligible worker; excluded
+    workers are kept in the frame, counted by reason, never dropped silently.
 
     The file is read in memory through :func:`premium_alloc.safeio.read_bounded` (a regular file
     only, within the size limit and read timeout). Raises :class:`ScenarioError` with the first
@@ -70,7 +88,7 @@ def read_workers(
         at = re.search(r"line (\d+)", str(err)) if isinstance(err, pd.errors.ParserError) else None
         where = f" (line {at.group(1)}: a row with more fields than the header?)" if at else ""
         raise ScenarioError([Problem("workers", f"{name!r} cannot be parsed: {err.__class__.__name__}{where}")]) from None
-    return validate_workers(df, villages=villages, default_income=default_income, where=name, max_errors=max_errors, terms=terms)
+    return validate_workers(df, villages=villages, default_income=default_income, where=name, max_errors=max_errors, terms=terms, as_of=as_of)
 
 
 def validate_workers(
@@ -85,6 +103,7 @@ def validate_workers(
     max_errors: int = MAX_ERRORS,
     terms: Mapping[str, Collection[str]] | None = None,
     locate: Callable[[int, str], str] | None = None,
+    as_of: date | None = None,
 ) -> pd.DataFrame:
     """Validate worker rows (text cells, as read from a file); return the clean five-column frame.
 
@@ -94,7 +113,10 @@ def validate_workers(
     numbered from ``first``); an ID is never shown, a village only when it looks neither like an
     ID nor a name (``numbers``, when given, are the rows' own numbers; ``locate(number, column)``,
     when given, names a cell instead, e.g. ``pekerja, baris 101, kolom NIK``). Priorities and
-    sectors are read through the closed vocabulary (``terms``: values the scenario declared). Raises :class:`ScenarioError` with every problem (the first ``max_errors``).
+    sectors are read through the closed vocabulary (``terms``: values the scenario declared).
+    The optional eligibility columns (see :func:`read_workers`) give ``pktd`` and ``excluded``;
+    a frame that already has both keeps them. Raises :class:`ScenarioError` with every problem
+    (the first ``max_errors``).
     """
     df = df.copy(deep=False)
     df.columns = [str(c).strip() for c in df.columns]
@@ -174,6 +196,17 @@ def validate_workers(
         income = np.where(blank | bad, default_income, num.fillna(default_income).to_numpy()).astype(np.int64)
     else:
         income = np.full(len(df), default_income, dtype=np.int64)
+    if "pktd" in df.columns and "excluded" in df.columns and df["pktd"].dtype == bool:  # a frame read before
+        pktd = df["pktd"].to_numpy(dtype=bool)
+        excluded = pd.Series(_text(df["excluded"]), dtype=object).to_numpy(dtype=object)
+        bad_reason = ~np.isin(excluded, ["", *EXCLUSION_REASONS])
+        add(bad_reason, 6, lambda i: Problem(at(line[i], "excluded"), f"{_show(excluded[i])} is not one of {', '.join(EXCLUSION_REASONS)} (or empty)"))
+    else:
+        text = pd.DataFrame({c: pd.Series(_text(df[c]), index=df.index, dtype=object).str.strip() for c in OPTIONAL if c in df.columns and c != "income"})
+        pktd, excluded, bad_cells = eligibility_columns(text, as_of=as_of)
+        for col, mask, say in bad_cells:
+            vals = text[col].to_numpy(dtype=object)
+            add(mask, 6, lambda i, col=col, vals=vals, say=say: Problem(at(line[i], col), f"{_show(vals[i], _private(df, i))} {say}"))
     if problems:
         problems.sort(key=lambda t: (t[0], t[1]))
         shown_ = [p for _, _, p in problems[:max_errors]]
@@ -185,8 +218,86 @@ def validate_workers(
             "priority": df["priority"].to_numpy(dtype=object, copy=True),
             "sector": df["sector"].to_numpy(dtype=object, copy=True),
             "income": income,
+            "pktd": pktd,
+            "excluded": excluded,
         }
     )
+
+
+def _words(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(yes, no) masks of a yes/no column, in either language, per distinct text (not per worker)."""
+    codes, uniq = pd.factorize(col.astype(str).str.strip().str.lower())
+    u = np.asarray(uniq, dtype=object)
+    yes_u = np.array([t in _YES for t in u.tolist()], dtype=bool)
+    no_u = np.array([t in _NO for t in u.tolist()], dtype=bool)
+    return yes_u[codes], no_u[codes]
+
+
+def eligibility_columns(
+    df: pd.DataFrame, *, as_of: date | None = None, max_age: int | None = None
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, np.ndarray, str]]]:
+    """The ``pktd`` flag and the exclusion reason of each row, from the optional columns, in bulk.
+
+    Returns ``(pktd, excluded, bad)``: ``bad`` lists ``(column, mask, message)`` for cells
+    that mean nothing (never guessed). ``max_age`` defaults to the rate table's BPU age limit.
+    """
+    n = len(df)
+    bad: list[tuple[str, np.ndarray, str]] = []
+    pktd = np.zeros(n, dtype=bool)
+    if "pktd" in df.columns:
+        yes, no = _words(df["pktd"])
+        pktd = yes
+        bad.append(("pktd", ~(yes | no), "is not yes or no (ya / tidak)"))
+    excluded = np.full(n, "", dtype=object)
+
+    def mark(mask: np.ndarray, reason: str) -> None:
+        excluded[mask & (excluded == "")] = reason
+
+    if "existing_payer" in df.columns:
+        _, none = _words(df["existing_payer"])
+        mark(~none, "existing_payer")
+    if "membership" in df.columns:
+        yes, no = _words(df["membership"])
+        bad.append(("membership", ~(yes | no), "is not active or inactive (aktif / tidak)"))
+        mark(yes, "active_membership")
+    limit = max_age if max_age is not None else bpu_max_age()
+    age = np.full(n, np.nan)
+    if "age" in df.columns:
+        raw = df["age"].astype(str).str.strip()
+        num = pd.to_numeric(raw.where(raw != "", None), errors="coerce").to_numpy(dtype=float)
+        given = (raw != "").to_numpy()
+        bad.append(("age", given & ~((num >= 0) & (num <= 130) & (np.mod(num, 1) == 0)), "is not a whole number of years from 0 to 130"))
+        age = np.where(given & (num >= 0) & (num <= 130), num, np.nan)
+    if "birth_date" in df.columns:
+        raw = df["birth_date"].astype(str).str.strip()
+        given = (raw != "").to_numpy()
+        born = pd.to_datetime(raw.where(given, None), format="%Y-%m-%d", errors="coerce")
+        ok = born.notna().to_numpy()
+        bad.append(("birth_date", given & ~ok, "is not a date YYYY-MM-DD"))
+        if as_of is None:
+            bad.append(("birth_date", given & ok, "needs the plan's start to give an age (use the age column)"))
+        else:
+            y = born.dt.year.to_numpy(dtype=float)
+            m = born.dt.month.to_numpy(dtype=float)
+            d = born.dt.day.to_numpy(dtype=float)
+            years = as_of.year - y - ((as_of.month < m) | ((as_of.month == m) & (as_of.day < d)))
+            age = np.where(ok, years, age)
+    mark(age > limit, "over_age_limit")  # NaN (unknown age) is never above the limit
+    return pktd, excluded, bad
+
+
+def bpu_max_age() -> int:
+    """The BPU age limit of the rate table (``eligibility.bpu_max_age``)."""
+    return int(default_table().eligibility.get("bpu_max_age", {}).get("value", 65))
+
+
+def exclusion_counts(workers: pd.DataFrame) -> pd.DataFrame:
+    """Excluded workers per (village, reason), in village then reason order: columns village, reason, count."""
+    if "excluded" not in workers.columns:
+        return pd.DataFrame({"village": [], "reason": [], "count": []}).astype({"count": "int64"})
+    ex = workers[workers["excluded"] != ""]
+    out = ex.groupby(["village", "excluded"], sort=True).size().rename("count").reset_index()
+    return out.rename(columns={"excluded": "reason"}).astype({"count": "int64"})
 
 
 def _unknown(field: str, value: object, extra: tuple[str, ...], private: Collection[str]) -> str:
@@ -204,6 +315,7 @@ def check_worker_frame(
     default_income: int = 1_000_000,
     max_errors: int = MAX_ERRORS,
     terms: Mapping[str, Collection[str]] | None = None,
+    as_of: date | None = None,
 ) -> pd.DataFrame:
     """Validate a worker list passed as a DataFrame (rows numbered from 1) like the rows of a CSV.
 
@@ -214,7 +326,9 @@ def check_worker_frame(
     """
     if not isinstance(workers, pd.DataFrame):
         raise ScenarioError([Problem("workers", f"must be a pandas DataFrame, got {type(workers).__name__}")])
-    return validate_workers(workers, villages=villages, default_income=default_income, where="workers", unit="row", first=1, max_errors=max_errors, terms=terms)
+    return validate_workers(
+        workers, villages=villages, default_income=default_income, where="workers", unit="row", first=1, max_errors=max_errors, terms=terms, as_of=as_of
+    )
 
 
 def _text(col: pd.Series) -> list[str]:
@@ -230,8 +344,13 @@ def _text(col: pd.Series) -> list[str]:
 
 
 def aggregate(workers: pd.DataFrame) -> pd.DataFrame:
-    """Count workers per (village, priority, sector, income), in bulk."""
-    return workers.groupby(GROUP_KEY, sort=True, observed=True).size().rename("count").reset_index()
+    """Count the eligible workers per (village, priority, sector, income, pktd), in bulk (excluded ones are not counted)."""
+    w = workers
+    if "excluded" in w.columns:
+        w = w[w["excluded"] == ""]
+    if "pktd" not in w.columns:
+        w = w.assign(pktd=False)
+    return w.groupby(GROUP_KEY, sort=True, observed=True).size().rename("count").reset_index()
 
 
 def mask_nik(ids: pd.Series | np.ndarray, keep: int = 6) -> np.ndarray:

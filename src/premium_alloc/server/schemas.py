@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..result import Allocation, PhaseSummary, SourceSummary, VillageSummary
+from ..result import Allocation, ExcludedSummary, PhaseSummary, SourceSummary, VillageSummary
 from ..scenario import Scenario
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -39,6 +39,7 @@ class ResultV1(BaseModel):
     villages: list[VillageSummary]
     warnings: list[str]
     status_reason: Literal["time_limit", "solver_stopped", "solver_failed", "solver_gap", "milp_off"] | None = None
+    excluded: list[ExcludedSummary] | None = None
 
 
 def _document(kind: str, schema: dict[str, Any]) -> dict[str, Any]:
