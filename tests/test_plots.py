@@ -38,6 +38,12 @@ def test_coverage_by_source(result, lang):
     plt.close(ax.figure)
     ax = plots.coverage_by_source(result, by="district", lang=lang)
     assert ax.get_xlabel() == label("district", lang)
+    # Kayong Utara's district names (given in the scenario)
+    assert {t.get_text() for t in ax.get_xticklabels()} <= {"Sukadana", "Simpang Hilir", "Teluk Batang", "Pulau Maya", "Seponti", "Kepulauan Karimata"}
+    plt.close(ax.figure)
+    ax = plots.coverage_by_source(result, by="regency", lang=lang)
+    # the scenario gives only the code 61.11: the chart names it
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Kabupaten Kayong Utara (61.11)"]
     plt.close(ax.figure)
 
 
@@ -134,4 +140,19 @@ def test_charts_read_on_a_slide(result, lang):
     ax = plots.compare(cmp, metric="shortfall_idr", lang=lang)
     assert all(t.startswith("Rp") for t in fig_texts(ax)) and len(fig_texts(ax)) == 2
     assert ax.get_title() == word("title_compare", lang)
+    plt.close(ax.figure)
+
+
+def test_charts_name_places_a_scenario_gives_only_codes():
+    sc = cases.kayong_utara_2023(villages=6)
+    for v in sc["villages"]:
+        v.pop("name"), v.pop("district")
+    r = pa.solve(sc)
+    ax = plots.shortfall_by_village(r, lang="en")
+    # official names of 61.11.01.2001.. (Sukadana): Sutera, Pangkalan Buton, ...
+    labels = {t.get_text() for t in ax.get_yticklabels()}
+    assert labels and labels <= {"Sutera", "Pangkalan Buton", "Sejahtera", "Simpang Tiga", "Benawai Agung", "Harapan Mulia"}
+    plt.close(ax.figure)
+    ax = plots.coverage_by_source(r, by="district", lang="en")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Sukadana (61.11.01)"]
     plt.close(ax.figure)

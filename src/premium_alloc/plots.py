@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from . import places
 from .errors import MissingDependencyError
 from .formats import compact, count, decimal
 from .labels import check_lang, label, word
@@ -53,8 +54,10 @@ def _legend_outside(ax: Any) -> None:
 
 
 def _village_names(villages: dict[str, Any], ids: list[str]) -> dict[str, str]:
-    """Each village's name (its code when it has none, or when two villages share a name)."""
-    names = {v: (getattr(villages.get(v), "name", None) or v) for v in ids}
+    """Each village's name (its own, else the Kemendagri name of its code; the code when it has none,
+    or with the code when two villages share a name)."""
+    official = dict(zip(ids, places.name(ids).tolist())) if ids else {}
+    names = {v: (getattr(villages.get(v), "name", None) or (official[v] if isinstance(official.get(v), str) else None) or v) for v in ids}
     seen: dict[str, int] = {}
     for n in names.values():
         seen[n] = seen.get(n, 0) + 1
@@ -62,17 +65,19 @@ def _village_names(villages: dict[str, Any], ids: list[str]) -> dict[str, str]:
 
 
 def _area(village: str, by: str, scenario: Any) -> str:
+    """The label of a village's area; a Kemendagri code given without a name gets its official name."""
     if by == "village":
         v = scenario.get(village)
         return v.name if v is not None and v.name else village
     v = scenario.get(village)
     if by == "district":
-        if v is not None and v.district:
-            return v.district
-        return ".".join(village.split(".")[:3])
-    if by == "regency":
-        return (v.regency if v is not None and v.regency else ".".join(village.split(".")[:2]))
-    raise ValueError(f"by: {by!r} is not village, district or regency")
+        code = v.district if v is not None and v.district else ".".join(village.split(".")[:3])
+    elif by == "regency":
+        code = v.regency if v is not None and v.regency else ".".join(village.split(".")[:2])
+    else:
+        raise ValueError(f"by: {by!r} is not village, district or regency")
+    official = places.name(code) if places.looks_like_code(code) else None
+    return f"{official} ({code})" if official else code
 
 
 def coverage_by_source(

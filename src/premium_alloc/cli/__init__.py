@@ -7,7 +7,7 @@ Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 no feasible plan, 4 solver f
 
 from __future__ import annotations
 
-from . import commands, planner, serve  # noqa: F401 - importing them registers their commands on the app
+from . import commands, places, planner, serve  # noqa: F401 - importing them registers their commands on the app
 from .app import ExitCode, app, entry, main
 
 __all__ = ["ExitCode", "app", "entry", "main"]

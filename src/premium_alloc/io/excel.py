@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .. import places
 from .._version import SCENARIO_FORMAT
 from ..cases import kayong_utara_2023
 from ..errors import MissingDependencyError, Problem, ScenarioError
@@ -41,20 +42,21 @@ from ..formats import MoneyError, parse_money
 from ..labels import check_lang, known, label, reverse, sheet, switch, table, term, translate, word
 from ..safeio import atomic_write, read_bounded, text_safe
 from ..scenario import Scenario, declared_terms, to_dict
-from .workers import aggregate, validate_workers
+from .workers import aggregate, exclusion_counts, validate_workers
 
 __all__ = ["read_workbook", "read_workbook_workers", "style_sheet", "write_frame", "write_scenario", "write_template"]
 
-SHEETS = ("settings", "phases", "villages", "worker_groups", "workers", "sources", "budgets")
+SHEETS = ("settings", "phases", "villages", "worker_groups", "workers", "sources", "budgets", "excluded")
 _ELIGIBLE = ("sector", "priority", "regency", "province", "village", "pktd")
 _COLUMNS = {
     "settings": ["key", "value"],
     "phases": ["id", "start", "months"],
     "villages": ["id", "name", "district", "regency", "province", "quota_min", "quota_max"],
     "worker_groups": ["village", "priority", "sector", "count", "income", "pktd"],
-    "workers": ["worker_id", "village", "priority", "sector", "income", "pktd"],
+    "workers": ["worker_id", "village", "priority", "sector", "income", "pktd", "existing_payer", "membership", "age", "birth_date"],
     "sources": ["id", "kind", "scope", "budget", "year", "phases", *[f"eligible_{k}" for k in _ELIGIBLE], "name"],
     "budgets": ["source", "village", "budget"],
+    "excluded": ["village", "reason", "count"],
 }
 _REQUIRED = {
     "phases": ["id", "start", "months"],
@@ -63,6 +65,7 @@ _REQUIRED = {
     "workers": ["worker_id", "village", "priority", "sector"],
     "sources": ["id", "kind"],
     "budgets": ["source", "village", "budget"],
+    "excluded": ["village", "reason", "count"],
     "settings": ["key", "value"],
 }
 #: settings keys -> the scenario field each sets (``weight`` is followed by a priority)
@@ -79,7 +82,8 @@ _LIST_SETTINGS = ("programs", "source_order", "extra_priorities", "extra_sectors
 _BOOL_SETTINGS = ("continuity", "discount_dana_desa", "discount_apbdes")
 _LEVEL_SETTINGS = ("year_rules", "unknown_places")
 _MONEY = {("settings", "income"), ("worker_groups", "income"), ("workers", "income"), ("sources", "budget"), ("budgets", "budget")}
-_WHOLE = {("phases", "months"), ("villages", "quota_min"), ("villages", "quota_max"), ("worker_groups", "count"), ("sources", "year")}
+_WHOLE = {("phases", "months"), ("villages", "quota_min"), ("villages", "quota_max"), ("worker_groups", "count"), ("sources", "year"),
+          ("excluded", "count")}
 _LISTS = {"phases", "eligible_sector", "eligible_priority", "eligible_regency", "eligible_province", "eligible_village", "eligible_pktd"}
 RUPIAH = '"Rp"#,##0'
 COUNT = "#,##0"
@@ -346,6 +350,21 @@ def read_workbook_workers(path: str | Path, *, lang: str | None = None) -> tuple
             for c in ("village", "count", "priority", "sector", "income", "pktd"):
                 rd.put(f"worker_groups[{i}].{c}", s, row, c)
 
+    if "excluded" in sh:  # listed workers who are not eligible, as counts
+        s = sh["excluded"]
+        for i, (row, r) in enumerate(s.rows):
+            data.setdefault("excluded", []).append(
+                {"village": _text(r.get("village")), "reason": _text(r.get("reason")), "count": rd.whole(s, row, "count", r.get("count"))}
+            )
+            rd.put(f"excluded[{i}]", s, row, None)
+            for c in ("village", "reason", "count"):
+                rd.put(f"excluded[{i}].{c}", s, row, c)
+    if workers is not None:  # listed but not eligible: kept as counts, never dropped silently
+        ex = exclusion_counts(workers)
+        if len(ex):
+            data.setdefault("excluded", []).extend(
+                {"village": str(v), "reason": str(r), "count": int(c)} for v, r, c in zip(ex["village"], ex["reason"], ex["count"])
+            )
     _read_sources(sh, rd, data)
     # scenario rules too, so that every problem comes at once (not the cells already reported)
     try:
@@ -415,6 +434,8 @@ def _read_workers(s: _Sheet, rd: _Reader, data: dict[str, Any]) -> pd.DataFrame 
     problems: list[Problem] = []
     rows = [row for row, _ in s.rows]
     cols = [c for c in _COLUMNS["workers"] if c in s.headers and c != "pktd"]
+    phase_starts = sorted(str(p.get("start")) for p in data.get("phases", []) if re.match(r"^\d{4}-(0[1-9]|1[0-2])$", str(p.get("start"))))
+    as_of = dt.date(int(phase_starts[0][:4]), int(phase_starts[0][5:7]), 1) if phase_starts else None
     frame = {}
     for c in cols:
         vals = [r.get(c) for _, r in s.rows]
@@ -432,7 +453,7 @@ def _read_workers(s: _Sheet, rd: _Reader, data: dict[str, Any]) -> pd.DataFrame 
         workers = validate_workers(
             df, villages=villages, default_income=data["income"] if isinstance(data.get("income"), int) else 1_000_000,
             where=s.title, unit=word("row", rd.lang), numbers=np.asarray(rows, dtype=np.int64),
-            terms=declared_terms(data), locate=lambda n, col: rd.at(s, n, col),
+            terms=declared_terms(data), locate=lambda n, col: rd.at(s, n, col), as_of=as_of,
         )
     except ScenarioError as e:
         problems += [Problem(p.path, translate(p.message, rd.lang)) for p in e.problems]
@@ -451,6 +472,8 @@ def _read_workers(s: _Sheet, rd: _Reader, data: dict[str, Any]) -> pd.DataFrame 
 
 
 def _groups_of(workers: pd.DataFrame) -> list[dict[str, Any]]:
+    if "excluded" in workers.columns:  # counted separately (``excluded``), not planned
+        workers = workers[workers["excluded"] == ""]
     if "pktd" in workers.columns and workers["pktd"].any():
         counts = workers.groupby(["village", "priority", "sector", "income", "pktd"], sort=True).size().rename("count").reset_index()
     else:
@@ -812,6 +835,8 @@ def write_scenario(
             columns=_COLUMNS["budgets"],
         ),
     }
+    if d.get("excluded"):
+        frames["excluded"] = pd.DataFrame(d["excluded"], columns=_COLUMNS["excluded"])
     if workers is not None:
         w = workers.reindex(columns=[c for c in _COLUMNS["workers"] if c in workers.columns or c in ("worker_id", "village", "priority", "sector")])
         frames["workers"] = w
@@ -819,6 +844,8 @@ def write_scenario(
     else:
         frames["worker_groups"] = pd.DataFrame(d["worker_groups"], columns=_COLUMNS["worker_groups"])
         order = ["settings", "phases", "villages", "worker_groups", "sources", "budgets"]
+    if "excluded" in frames:
+        order.append("excluded")
     # drop optional columns nobody filled (an instructions sheet then describes exactly what is there)
     keep_always = {"villages": {"id", "name", "district", "quota_min"}, "sources": {"id", "kind", "scope", "budget", "phases", "eligible_sector", "name"},
                    "worker_groups": {"village", "priority", "sector", "count", "income"}, "workers": {"worker_id", "village", "priority", "sector", "income"}}
@@ -908,11 +935,20 @@ def _write_instructions(wb: Any, frames: dict[str, pd.DataFrame], order: list[st
             c.alignment = Alignment(wrap_text=True, vertical="top")
 
 
-def write_template(path: str | Path, *, lang: str = "en", workers: bool = False) -> Path:
-    """Write the planner template: a small filled-in example (Kayong Utara shaped, illustrative).
+def write_template(
+    path: str | Path, *, lang: str = "en", workers: bool = False, regency: str | None = None, start: str = "2026-01"
+) -> Path:
+    """Write the planner template: a small filled-in example (Kayong Utara, illustrative figures).
 
     ``workers=True`` gives a workers sheet (one row per worker, made-up NIKs) instead of groups.
+    With ``regency`` (a Kemendagri code such as ``62.03``) the template lists that regency's
+    real villages instead (codes, names, districts): one worker-group row per village with a
+    count of 0 to fill in, a village-budget (APBDes) row for each desa only (a kelurahan has no
+    village budget) and a regency APBD budget of 0, in one 12-month phase from ``start``.
+    Raises ``KeyError`` when ``regency`` is not a regency code in the Kemendagri list.
     """
+    if regency is not None:
+        return write_scenario(regency_template(regency, start=start), path, lang=lang)
     d = kayong_utara_2023(villages=6)
     if not workers:
         return write_scenario(d, path, lang=lang)
@@ -923,3 +959,28 @@ def write_template(path: str | Path, *, lang: str = "en", workers: bool = False)
     # made-up IDs: the village's numbers then a running number (not real NIKs)
     frame.insert(0, "worker_id", [v.replace(".", "")[:6] + f"{i:010d}" for i, v in enumerate(frame["village"], start=1)])
     return write_scenario(d, path, lang=lang, workers=frame)
+
+
+def regency_template(regency: str, *, start: str = "2026-01") -> dict[str, Any]:
+    """The scenario behind :func:`write_template` for ``regency``: its real villages, counts and budgets 0."""
+    vil = places.villages(regency)
+    rname = places.name(regency)
+    codes = vil["code"].tolist()
+    return {
+        "format": SCENARIO_FORMAT,
+        "name": f"{rname} (template: fill in workers and budgets)",
+        "programs": ["JKK", "JKM"],
+        "income": 1_000_000,
+        "phases": [{"id": "p1", "start": start, "months": 12}],
+        "villages": [
+            {"id": c, "name": n, "district": d, "regency": c[:5], "province": c[:2]}
+            for c, n, d in zip(codes, vil["name"].tolist(), vil["district_name"].tolist())
+        ],
+        "worker_groups": [{"village": c, "count": 0, "priority": "poor", "sector": "farming"} for c in codes],
+        "sources": [
+            {"id": "APBDes", "kind": "apbdes", "scope": "village", "name": "APBDes (village budgets, desa only)",
+             "budgets": {c: 0 for c, k in zip(codes, vil["kind"].tolist()) if k == "desa"}},
+            {"id": "APBD", "kind": "apbd", "scope": "regency", "budget": 0, "name": f"APBD {rname}"},
+        ],
+        "objective": {"priority_weights": {"extreme": 3, "poor": 2, "vulnerable": 1}, "source_order": ["APBDes", "APBD"]},
+    }
