@@ -202,7 +202,10 @@ def validate_workers(
         bad_reason = ~np.isin(excluded, ["", *EXCLUSION_REASONS])
         add(bad_reason, 6, lambda i: Problem(at(line[i], "excluded"), f"{_show(excluded[i])} is not one of {', '.join(EXCLUSION_REASONS)} (or empty)"))
     else:
-        text = pd.DataFrame({c: pd.Series(_text(df[c]), index=df.index, dtype=object).str.strip() for c in OPTIONAL if c in df.columns and c != "income"})
+        text = pd.DataFrame(
+            {c: pd.Series(_text(df[c]), index=df.index, dtype=object).str.strip() for c in OPTIONAL if c in df.columns and c != "income"},
+            index=df.index,
+        )
         pktd, excluded, bad_cells = eligibility_columns(text, as_of=as_of)
         for col, mask, say in bad_cells:
             vals = text[col].to_numpy(dtype=object)
