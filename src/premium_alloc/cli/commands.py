@@ -246,15 +246,36 @@ def template(
     path: Annotated[Path, typer.Argument(help="where to write the workbook (.xlsx)")],
     lang: LangOpt = "en",
     workers: Annotated[bool, typer.Option("--workers", help="a workers sheet (one row per worker, with NIK) instead of worker groups")] = False,
+    regency: Annotated[Optional[str], typer.Option("--regency", help="pre-fill with this regency's real villages (Kemendagri code, e.g. 62.03)")] = None,
+    start: Annotated[str, typer.Option("--start", help="with --regency: first month of the plan's phase, YYYY-MM")] = "2026-01",
 ) -> None:
-    """Write a planner workbook to fill in: sheets, headers, drop-down lists and instructions in the chosen language."""
+    """Write a planner workbook to fill in: sheets, headers, drop-down lists and instructions in the chosen language.
+
+    With --regency the workbook lists that regency's villages (codes, names, districts; a
+    village budget row for each desa only) with counts and budgets of 0 to fill in.
+    """
+    import re
+
+    from .. import places
     from ..io.excel import require_openpyxl, write_template
     from ..labels import word
 
     check_lang_option(lang)
     check_outputs([("PATH", path)], [])
     require_openpyxl()
-    write_template(path, lang=lang, workers=workers)
+    if regency is not None:
+        regency = regency.strip()
+        if workers:
+            fail(ExitCode.USAGE, "--regency and --workers: the pre-filled template has worker groups; give one of them")
+        if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", start):
+            fail(ExitCode.USAGE, f"--start: {start!r} is not YYYY-MM")
+        if places.level(regency) != 2:
+            fail(ExitCode.INVALID_INPUT, f"--regency: {regency!r} is not a regency code in the Kemendagri 2025 list (e.g. 62.03)")
+    write_template(path, lang=lang, workers=workers, regency=regency, start=start)
     out.print(word("template_written", lang).format(path=path), highlight=False)
+    if regency is not None:
+        v = places.villages(regency)
+        desa = int((v["kind"] == "desa").sum())
+        out.print(f"{places.name(regency)}: {len(v)} villages ({desa} desa, {len(v) - desa} kelurahan) to fill in", highlight=False)
 
 

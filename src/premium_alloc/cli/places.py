@@ -1,14 +1,13 @@
-"""Place commands: ``regions`` (the Kemendagri list) and ``template`` (a planner workbook to fill in)."""
+"""Place command: ``regions`` (the Kemendagri 2025 list: a regency's villages, desa or kelurahan)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from .app import ExitCode, app, fail, out
-from .options import LangOpt, check_lang_option, check_outputs
+from .options import LangOpt, check_lang_option
 
 
 @app.command()
@@ -48,31 +47,3 @@ def regions(
     if level == 2:
         title += f", {v['district'].nunique()} districts"
     print_frame(v[["code", "name", "kind", "district_name"]], title, lang)
-
-
-@app.command()
-def template(
-    path: Annotated[Path, typer.Argument(help="the workbook to write (.xlsx)")],
-    regency: Annotated[Optional[str], typer.Option("--regency", help="pre-fill with this regency's villages, e.g. 62.03")] = None,
-    start: Annotated[str, typer.Option("--start", help="first month of the plan's phase, YYYY-MM")] = "2026-01",
-    lang: LangOpt = "en",
-) -> None:
-    """Write a planner workbook template; with --regency, pre-filled with that regency's real villages."""
-    check_lang_option(lang)
-    check_outputs([("FILE", path)], [])
-    import re
-
-    from .. import places
-    from ..io.excel import write_template
-
-    if not re.match(r"^\d{4}-(0[1-9]|1[0-2])$", start):
-        fail(ExitCode.USAGE, f"--start: {start!r} is not YYYY-MM")
-    if regency is not None and places.level(regency.strip()) != 2:
-        fail(ExitCode.INVALID_INPUT, f"--regency: {regency!r} is not a regency code in the Kemendagri 2025 list (e.g. 62.03)")
-    write_template(path, lang=lang, regency=regency.strip() if regency else None, start=start)
-    if regency:
-        v = places.villages(regency.strip())
-        desa = int((v["kind"] == "desa").sum())
-        out.print(f"{path}: {places.name(regency.strip())}, {len(v)} villages ({desa} desa, {len(v) - desa} kelurahan) to fill in")
-    else:
-        out.print(f"{path}: the example template")
