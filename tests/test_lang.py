@@ -156,3 +156,11 @@ def test_scenario_file_errors_in_bahasa(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "sources[1].budget: -5 bernilai negatif" in err  # the field path stays, the sentence is translated
     assert "worker_groups[0].sector: 'sawitt' bukan sektor yang dikenal" in err
+
+
+def test_help_in_bahasa(capsys):
+    assert main(["solve", "--help", "--lang", "id"]) == 0
+    text = capsys.readouterr().out
+    assert "Hitung skenario" in text and "tulis hasil JSON ke sini" in text and "<bool>" not in text
+    assert main(["solve", "--help"]) == 0
+    assert "write the result JSON here" in capsys.readouterr().out

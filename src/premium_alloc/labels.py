@@ -20,7 +20,7 @@ LANGS: tuple[str, ...] = ("en", "id")
 
 
 #: Sections of labels.yaml that are not ``key: {en: ..., id: ...}`` tables.
-_NESTED = ("vocabulary", "messages", "message_patterns")
+_NESTED = ("vocabulary", "messages", "message_patterns", "cli_help")
 
 
 @lru_cache(maxsize=1)
@@ -265,3 +265,12 @@ def _phrases(lang: str) -> list[tuple[Any, str]]:
     pairs = [(str(en), str(tr[lang])) for en, tr in entries.items() if lang in tr]
     pairs.sort(key=lambda p: -len(p[0]))  # longest phrase first
     return [(re.compile(r"(?<![\w])" + re.escape(en) + r"(?![\w])"), tr.replace("\\", "\\\\")) for en, tr in pairs]
+
+
+def cli_help(text: str | None, lang: str = "en", command: str | None = None) -> str | None:
+    """The help of a command (by ``command`` name) or of an option (by its English ``text``) in ``lang``."""
+    if lang == "en":
+        return text
+    entries = _data().get("cli_help", {})
+    entry = entries.get(command) if command is not None else entries.get(text or "")
+    return str(entry[lang]) if entry and lang in entry else text

@@ -240,23 +240,32 @@ def main(argv: list[str] | None = None) -> int:
 
 def _command() -> Any:
     """The click command of :data:`app`, its flags shown without a type tag (``--quiet``, not ``--quiet <bool>``)."""
-    cmd = typer.main.get_command(app)
+    from ..labels import cli_help
 
-    def untag(c: Any) -> None:
+    cmd = typer.main.get_command(app)
+    lang = state["lang"]
+
+    def untag(c: Any, name: str | None = None) -> None:
+        if name is not None and lang != "en":  # help texts in the chosen language, where they are in the labels data
+            c.help = cli_help(c.help, lang, command=name)
+            c.short_help = None
         for p in c.params:
             if getattr(p, "is_flag", False):
                 p.metavar = ""
+            if lang != "en" and getattr(p, "help", None):
+                p.help = cli_help(p.help, lang)
         make_help = c.get_help_option
 
         def help_option(ctx: Any, make_help: Any = make_help) -> Any:
             opt = make_help(ctx)
             if opt is not None:
                 opt.metavar = ""
+                opt.help = cli_help(opt.help, lang)
             return opt
 
         c.get_help_option = help_option
-        for sub in getattr(c, "commands", {}).values():
-            untag(sub)
+        for sub_name, sub in getattr(c, "commands", {}).items():
+            untag(sub, sub_name)
 
     untag(cmd)
     return cmd
