@@ -86,14 +86,13 @@ def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool =
             rows = [[label(str(c), lang), *[cell(str(c), v, lang, short=short) for v in df[c].tolist()]] for c in df.columns]
             return heads, rows
         keys = ([str(df.index.name or "")] if index else []) + [str(c) for c in df.columns]
-        first = df.head(1)
         right: list[bool] = []
         for j, k in enumerate(keys):
             if index and j == 0:
                 right.append(False)
                 continue
-            col = df[k] if k in df.columns else None
-            right.append(bool(col is not None and len(first) and _numeric(_plain(col.iloc[0])) and not isinstance(_plain(col.iloc[0]), bool)))
+            col = df[k].dropna() if k in df.columns else None  # the first value given decides (a blank says nothing)
+            right.append(bool(col is not None and len(col) and _numeric(_plain(col.iloc[0]))))
         heads = [(label(k, lang), r) for k, r in zip(keys, right)]
         rows = []
         for idx, rec in zip(df.index, df.itertuples(index=False)):
