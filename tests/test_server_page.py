@@ -192,6 +192,23 @@ def test_marginal_values_per_source(page: object, server: str, demo: dict) -> No
         assert f"{gain:,}".replace(",", ".") in text, (text, gain)
 
 
+def test_step_buttons_and_reset(page: object, server: str, demo: dict) -> None:
+    s = demo["sources"][2]
+    total = sum(s["budgets"].values()) if s["scope"] == "village" else s["budget"]
+    before = seq(page)
+    page.click(f"[data-testid=budget-{s['id']}] ~ button.step[data-step='1']")  # type: ignore[attr-defined]
+    page.wait_for_function(f"Number(document.querySelector('[data-testid=state]').dataset.seq) > {before}")  # type: ignore[attr-defined]
+    ready(page, seq(page))
+    assert page.input_value(f"[data-testid=budget-{s['id']}]") == str(total + 500_000_000)  # type: ignore[attr-defined]
+    assert shown(page, demo) == solved(server, scaled(demo, s["id"], total + 500_000_000))
+    before = seq(page)
+    page.click("#reset")  # type: ignore[attr-defined]
+    page.wait_for_function(f"Number(document.querySelector('[data-testid=state]').dataset.seq) > {before}")  # type: ignore[attr-defined]
+    ready(page, seq(page))
+    assert page.input_value(f"[data-testid=budget-{s['id']}]") == str(total)  # type: ignore[attr-defined]
+    assert shown(page, demo) == solved(server, demo)
+
+
 def test_language_switch(page: object, demo: dict) -> None:
     covered = number(page, "covered-p1")
     page.click("[data-testid=lang]")  # type: ignore[attr-defined]
