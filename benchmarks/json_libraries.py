@@ -23,13 +23,9 @@ import premium_alloc as pa
 from premium_alloc import synthetic
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 
-
-def _load() -> list[float]:
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except OSError:  # pragma: no cover
-        return []
+from common import load as _load  # noqa: E402
 
 
 def best(fn: Callable[[], Any], repeat: int) -> float:

@@ -44,6 +44,8 @@ from premium_alloc.groups import group_table  # noqa: E402
 from premium_alloc.model import model_from_groups as build_model  # noqa: E402
 from premium_alloc import Scenario, load_scenario  # noqa: E402
 
+from common import cli as _cli  # noqa: E402
+from common import load as _load  # noqa: E402
 from greedy import greedy_summary, plan_summary  # noqa: E402
 from naive_pulp import solve_naive  # noqa: E402
 
@@ -68,18 +70,6 @@ def _version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:  # pragma: no cover
         return "?"
-
-
-def _load() -> list[float]:
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except OSError:  # pragma: no cover
-        return []
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("premium-alloc")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "premium_alloc.cli"]
 
 
 def run_cli(scenario: Path, out: Path, extra: list[str] | None = None) -> dict[str, Any]:

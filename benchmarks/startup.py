@@ -22,20 +22,13 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import cli as _cli  # noqa: E402
+from common import load as _load  # noqa: E402
+
 HEAVY = ("pandas", "scipy", "numpy", "pydantic", "highspy", "pulp", "matplotlib", "openpyxl", "rich", "typer")
 TARGET_S = 0.4
-
-
-def _load() -> list[float]:
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except OSError:  # pragma: no cover
-        return []
-
-
-def _cli() -> list[str]:
-    script = Path(sys.executable).with_name("premium-alloc")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "premium_alloc.cli"]
 
 
 def _modules(args: list[str]) -> list[str]:
