@@ -118,6 +118,16 @@ def parse_amount(text: str | int | float) -> int:
     """Whole rupiah from ``2e9``, ``2_000_000_000``, ``2.000.000.000``, ``500jt``, ``2bn``, ``Rp1,5 miliar``.
 
     The one money reader of the package (:func:`premium_alloc.formats.parse_money`).
+
+    Parameters
+    ----------
+    text : str, int or float
+        What the planner typed.
+
+    Returns
+    -------
+    int
+        Whole rupiah; raises ValueError on anything else.
     """
     return parse_money(text)
 
@@ -158,6 +168,22 @@ def budget(source: str, *, add: int | None = None, factor: float | None = None, 
     """Change a source's budget: ``add`` rupiah (negative to cut), multiply by ``factor``, or set ``to``.
 
     For a village source (``scope: village``) the change applies to every village's budget.
+
+    Parameters
+    ----------
+    source : str
+        The source's id.
+    add : int, optional
+        Rupiah to add (negative to cut).
+    factor : float, optional
+        Multiply the budget.
+    to : int, optional
+        Set the budget (a pooled source only).
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
     """
     given = [k for k, v in (("add", add), ("factor", factor), ("to", to)) if v is not None]
     if len(given) != 1:
@@ -193,7 +219,20 @@ def budget(source: str, *, add: int | None = None, factor: float | None = None, 
 
 
 def months(n: int, phase: str | None = None) -> Change:
-    """Set the length of every phase (or of ``phase``) to ``n`` months."""
+    """Set the length of every phase (or of ``phase``) to ``n`` months.
+
+    Parameters
+    ----------
+    n : int
+        Months.
+    phase : str, optional
+        Only this phase.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     text = f"months{'.' + phase if phase else ''}={n}"
 
     def apply(data: dict[str, Any]) -> None:
@@ -207,7 +246,20 @@ def months(n: int, phase: str | None = None) -> Change:
 
 
 def program(name: str, on: bool = True) -> Change:
-    """Add (``on=True``) or remove a program (JKK, JKM, JHT, JP) from the cover package."""
+    """Add (``on=True``) or remove a program (JKK, JKM, JHT, JP) from the cover package.
+
+    Parameters
+    ----------
+    name : str
+        JKK, JKM, JHT or JP.
+    on : bool
+        Add (True) or remove (False).
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     text = f"programs{'+' if on else '-'}={name}"
 
     def apply(data: dict[str, Any]) -> None:
@@ -222,7 +274,18 @@ def program(name: str, on: bool = True) -> Change:
 
 
 def programs(names: Sequence[str]) -> Change:
-    """Set the cover package."""
+    """Set the cover package.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The whole cover package.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     names = list(names)
 
     def apply(data: dict[str, Any]) -> None:
@@ -238,6 +301,18 @@ def quota(min: int | None | Any = _KEEP, max: int | None | Any = _KEEP) -> Chang
     """Set the village floor (``min``) and/or cap (``max``; ``None`` removes it), in every village.
 
     The scenario's default and every village's own value of that field are replaced.
+
+    Parameters
+    ----------
+    min : int, optional
+        The village floor.
+    max : int or None, optional
+        The cap (``None`` removes it).
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
     """
     parts = []
     if min is not _KEEP:
@@ -268,7 +343,20 @@ def quota(min: int | None | Any = _KEEP, max: int | None | Any = _KEEP) -> Chang
 
 
 def discount(on: bool, funders: Iterable[str] = ("dana_desa", "apbdes")) -> Change:
-    """Switch the PP 50/2025 discount assumption for village funders (``assumptions.discount_*``)."""
+    """Switch the PP 50/2025 discount assumption for village funders (``assumptions.discount_*``).
+
+    Parameters
+    ----------
+    on : bool
+        Assume the discount applies.
+    funders : iterable of str
+        Funder kinds it applies to.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     funders = tuple(funders)
     text = f"discount{'' if set(funders) == {'dana_desa', 'apbdes'} else '.' + ','.join(funders)}={'on' if on else 'off'}"
 
@@ -289,7 +377,18 @@ def _shift(start: str, years: int) -> str:
 
 
 def shift_years(n: int) -> Change:
-    """Shift every phase start by ``n`` years (rates, discounts and year rules follow the dates)."""
+    """Shift every phase start by ``n`` years (rates, discounts and year rules follow the dates).
+
+    Parameters
+    ----------
+    n : int
+        Years (negative: earlier).
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
 
     def apply(data: dict[str, Any]) -> None:
         for p in data["phases"]:
@@ -299,7 +398,18 @@ def shift_years(n: int) -> Change:
 
 
 def start_year(year: int) -> Change:
-    """Shift the phases so that the earliest one starts in ``year`` (months kept)."""
+    """Shift the phases so that the earliest one starts in ``year`` (months kept).
+
+    Parameters
+    ----------
+    year : int
+        The year the earliest phase starts in.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
 
     def apply(data: dict[str, Any]) -> None:
         first = min(int(str(p["start"])[:4]) for p in data["phases"])
@@ -310,7 +420,18 @@ def start_year(year: int) -> Change:
 
 
 def continuity(on: bool = True) -> Change:
-    """Require (or stop requiring) that a group's cover never falls from one phase to the next."""
+    """Require (or stop requiring) that a group's cover never falls from one phase to the next.
+
+    Parameters
+    ----------
+    on : bool
+        Require continuity.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
 
     def apply(data: dict[str, Any]) -> None:
         obj = dict(data.get("objective") or {})
@@ -321,7 +442,20 @@ def continuity(on: bool = True) -> Change:
 
 
 def scale_workers(priority: str | None, factor: float) -> Change:
-    """Multiply the worker counts of one priority (or of all, ``None``), rounded to whole workers."""
+    """Multiply the worker counts of one priority (or of all, ``None``), rounded to whole workers.
+
+    Parameters
+    ----------
+    priority : str or None
+        One priority, or every worker.
+    factor : float
+        Multiplier of the counts.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     f = _factor(factor)
     text = f"workers{'.' + priority if priority else ''}*={factor}"
 
@@ -336,7 +470,18 @@ def scale_workers(priority: str | None, factor: float) -> Change:
 
 
 def drop_source(source: str) -> Change:
-    """Remove a source (and its place in ``source_order``)."""
+    """Remove a source (and its place in ``source_order``).
+
+    Parameters
+    ----------
+    source : str
+        The source's id.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     text = f"drop={source}"
 
     def apply(data: dict[str, Any]) -> None:
@@ -350,7 +495,18 @@ def drop_source(source: str) -> Change:
 
 
 def year_rules(level: str) -> Change:
-    """Raise a year rule (e.g. Dana Desa in 2024) as a ``warning`` or an ``error``."""
+    """Raise a year rule (e.g. Dana Desa in 2024) as a ``warning`` or an ``error``.
+
+    Parameters
+    ----------
+    level : str
+        ``warning`` or ``error``.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     if level not in ("warning", "error"):
         raise ValueError(f"year_rules: {level!r} is not warning or error")
 
@@ -363,7 +519,20 @@ def year_rules(level: str) -> Change:
 
 
 def setting(path: str, value: Any) -> Change:
-    """Set any field by its dotted path, e.g. ``setting("objective.quota_bonus", 5)``."""
+    """Set any field by its dotted path, e.g. ``setting("objective.quota_bonus", 5)``.
+
+    Parameters
+    ----------
+    path : str
+        Dotted path of the field (``objective.quota_bonus``).
+    value : Any
+        Its new value.
+
+    Returns
+    -------
+    Change
+        Apply it with :class:`Variant` (``Variant(name, (change,)).apply(scenario)``) or :func:`compare`.
+    """
     text = f"set.{path}={value}"
     keys = path.split(".")
 
@@ -387,7 +556,18 @@ _KEYWORDS = ("months", "programs", "quota", "discount", "year", "continuity", "w
 
 
 def parse_change(text: str) -> Change:
-    """One change from its text form (see the module documentation for the syntax)."""
+    """One change from its text form (see the module documentation for the syntax).
+
+    Parameters
+    ----------
+    text : str
+        A change as the CLI takes it (``APBD+=2e9``, ``quota=150``, ``continuity=on``).
+
+    Returns
+    -------
+    Change
+        The change; raises ValueError naming what is wrong.
+    """
     m = _OP.match(text)
     if not m:
         raise _bad(text, "is not NAME+=VALUE, NAME-=VALUE, NAME*=VALUE or NAME=VALUE")
@@ -460,7 +640,18 @@ def _keyword(head: str, rest: str, op: str, value: str, text: str) -> Change:
 
 
 def parse_variant(text: str) -> Variant:
-    """``NAME:CHANGE;CHANGE...`` (the CLI's ``--variant``); without ``NAME:`` the text names it."""
+    """``NAME:CHANGE;CHANGE...`` (the CLI's ``--variant``); without ``NAME:`` the text names it.
+
+    Parameters
+    ----------
+    text : str
+        ``NAME:CHANGE;CHANGE...``.
+
+    Returns
+    -------
+    Variant
+        The named variant.
+    """
     name, sep, rest = text.partition(":")
     if not sep or "=" in name:
         name, rest = text.strip(), text
@@ -481,6 +672,16 @@ def load_variants(path: str | Path) -> tuple[str | None, list[Variant]]:
       - name: with JHT
         changes: ["programs+=JHT", "APBD*=1.5"]
     ```
+
+    Parameters
+    ----------
+    path : str or Path
+        A variants YAML file.
+
+    Returns
+    -------
+    tuple
+        ``(base, variants)``: the base scenario path or ``None``, and the variants.
     """
     path = Path(path)
     # bounded like a scenario (a regular file, size limit); duplicate keys refused with their lines
@@ -524,6 +725,18 @@ def summarize(result: Result, priority: str = "extreme") -> dict[str, Any]:
     phase; 0 means every one of them is covered in every phase). Worker-months (people times
     months, summed over phases): ``worker_months``, ``<priority>_worker_months``,
     ``uncovered_worker_months``. Village-phases: ``villages_below_floor``. Money: rupiah.
+
+    Parameters
+    ----------
+    result : Result
+        A solved result.
+    priority : str
+        The priority whose cover is reported on its own.
+
+    Returns
+    -------
+    dict
+        Headline figures (W, gap, covered worker-months, shortfall, villages at floor...).
     """
     model = result.model
     assert model is not None

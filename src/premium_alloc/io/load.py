@@ -113,6 +113,18 @@ def parse_text(text: str, *, suffix: str = ".yaml") -> Any:
     """Parse scenario text: JSON for ``.json``, else safe YAML (which also reads JSON).
 
     A key given twice in one mapping is an error naming the key and both lines.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    suffix : str
+        ``.json`` for strict JSON, else YAML.
+
+    Returns
+    -------
+    Any
+        The parsed data; raises ScenarioError with the line and column of a syntax error.
     """
     limit = min(MAX_FILE_BYTES, max_input_bytes())
     if len(text) > limit:
@@ -149,7 +161,18 @@ def _duplicate_lines(text: str) -> None:
 
 
 def load_scenario(source: str | Path | Mapping[str, Any]) -> Scenario:
-    """Load and validate a v1 scenario from a path (YAML, JSON, or a planner workbook .xlsx) or a parsed dict."""
+    """Load and validate a v1 scenario from a path (YAML, JSON, or a planner workbook .xlsx) or a parsed dict.
+
+    Parameters
+    ----------
+    source : str, Path or mapping
+        A YAML/JSON file, a planner workbook, or parsed data.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; raises ScenarioError listing every problem.
+    """
     if isinstance(source, Mapping):
         return Scenario.from_dict(source)
     path = Path(source)
