@@ -224,3 +224,10 @@ def test_a_variants_fifo_does_not_hang(tmp_path):
     os.mkfifo(fifo)
     r = _cli(["compare", str(path), "--variants", str(fifo)], timeout=30)
     assert r.returncode == 1 and "FIFO" in r.stderr, r.stderr
+
+
+def test_a_worker_frame_with_a_missing_worker_id_is_refused():
+    # before: None became the ID "None" and the worker was planned
+    frame = pd.DataFrame({"worker_id": ["A1", None], "village": [V1, V1], "priority": ["poor"] * 2, "sector": ["palm"] * 2})
+    with pytest.raises(ScenarioError, match="row 2, worker_id: is empty"):
+        check_worker_frame(frame, villages=[V1])
