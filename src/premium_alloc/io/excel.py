@@ -928,11 +928,18 @@ def _write_instructions(wb: Any, frames: dict[str, pd.DataFrame], order: list[st
         vals = lists["yes_no"] if k in _BOOL_SETTINGS else (lists["level"] if k in _LEVEL_SETTINGS else None)
         ws.append(["", label(k, lang, "settings"), SETTINGS[k], ", ".join(vals) if vals else ""])
     ws.append(["", f"{label('weight', lang, 'settings')} <{label('priority', lang)}>", "objective.priority_weights", ", ".join(lists["priority"])])
-    for letter, width in zip("ABCD", (20, 30, 70, 60)):
+    widths = (20, 30, 70, 60)
+    for letter, width in zip("ABCD", widths):
         ws.column_dimensions[letter].width = width
+    for r in (1, 2):  # the two opening sentences run across the four columns
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=4)
     for row in ws.iter_rows(min_row=1):
-        for c in row:
+        lines = 1
+        for j, c in enumerate(row):
             c.alignment = Alignment(wrap_text=True, vertical="top")
+            span = sum(widths) if c.row in (1, 2) else widths[min(j, 3)]
+            lines = max(lines, -(-len(str(c.value or "")) // max(span - 2, 1)))
+        ws.row_dimensions[row[0].row].height = 15 * lines
 
 
 def write_template(
