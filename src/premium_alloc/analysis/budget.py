@@ -451,7 +451,7 @@ def min_budget(
     solves, ok, failed_at = 0, None, -1
     last_missing, factor = None, 1.0
     while solves < max_solves:
-        say(f"{source}: re-solving with {rupiah(sum(extra.values()))} more ({solves + 1})")
+        say(f"{source}: re-solving with {rupiah(sum(extra.values()), 'en')} more ({solves + 1})")
         r = solve(_with_extra(sc, source, extra), **solve_kwargs)
         solves += 1
         missing, price = _misses(r, si, tgt)
@@ -479,7 +479,7 @@ def min_budget(
         while hi - lo > resolution and narrowed < 4:  # within 1/16 of the interval: each step is a full solve
             narrowed += 1
             mid = lo + (hi - lo) // 2
-            say(f"{source}: narrowing, {rupiah(mid)} more")
+            say(f"{source}: narrowing, {rupiah(mid, 'en')} more")
             r = solve(_with_extra(sc, source, {"": mid}), **solve_kwargs)
             solves += 1
             if _misses(r, si, tgt)[0] == 0:

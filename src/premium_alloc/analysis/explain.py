@@ -195,7 +195,7 @@ def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, 
     where = " (this village's budget)" if scope_v else ""
     more = "" if k >= missing else f" (it may pay for only {k} of them)"
     # not a need for the whole plan: the optimiser may move money between villages (see min_budget)
-    return f"{rupiah(extra)} more of {sid}{where} would lift it with every other allocation held fixed{more}", sid, extra
+    return f"{rupiah(extra, 'en')} more of {sid}{where} would lift it with every other allocation held fixed{more}", sid, extra
 
 
 def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
@@ -236,7 +236,7 @@ def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
             out.append(f"  {k:,} uncovered worker(s): {word(reason)}")
     b = ex.budgets[ex.budgets.village == village]
     for _, r in b.iterrows():
-        out.append(f"{r['source']} budget of this village: {rupiah(r['budget_idr'])}, {rupiah(r['left_idr'])} left" + (" (binding)" if r["binding"] else ""))
+        out.append(f"{r['source']} budget of this village: {rupiah(r['budget_idr'], 'en')}, {rupiah(r['left_idr'], 'en')} left" + (" (binding)" if r["binding"] else ""))
     return out
 
 

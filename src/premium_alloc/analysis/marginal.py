@@ -218,7 +218,7 @@ def _amount_words(per: int) -> str:
         return f"Rp{per // BILLION:,} billion"
     if per % 1_000_000 == 0:
         return f"Rp{per // 1_000_000:,} million"
-    return rupiah(per)
+    return rupiah(per, "en")
 
 
 def _marginal_text(source: str, per: int, row: Mapping[str, Any], pri: str) -> str:
