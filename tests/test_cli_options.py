@@ -8,7 +8,7 @@ import pytest
 
 from premium_alloc.cli import main
 
-V1 = "62.03.01.2001"
+V1 = "62.03.01.2011"
 
 
 def scenario(**extra) -> dict:

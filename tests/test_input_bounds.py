@@ -18,7 +18,7 @@ from premium_alloc.io.load import load_scenario, parse_text
 from premium_alloc.io.workers import check_worker_frame, read_workers
 from premium_alloc.safeio import read_bounded
 
-V1 = "62.03.01.2001"
+V1 = "62.03.01.2011"
 
 
 def scenario(**extra) -> dict:

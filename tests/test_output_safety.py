@@ -17,7 +17,7 @@ from premium_alloc.cli import main
 from premium_alloc.errors import OutputError
 from premium_alloc.safeio import atomic_write, open_atomic
 
-V1 = "62.03.01.2001"
+V1 = "62.03.01.2011"
 
 
 def scenario(**extra) -> dict:

@@ -123,7 +123,7 @@ def test_validate_lists_every_problem_with_path_and_value(client: TestClient) ->
 
 def test_a_workers_path_is_refused_and_never_read(client: TestClient, tmp_path: Path) -> None:
     csv = tmp_path / "workers.csv"
-    csv.write_text("worker_id,village,priority,sector\n3201010101010001,62.03.01.2001,extreme,palm\n", encoding="utf-8")
+    csv.write_text("worker_id,village,priority,sector\n3201010101010001,62.03.01.2011,extreme,palm\n", encoding="utf-8")
     data = small()
     del data["worker_groups"]
     data["workers"] = str(csv)

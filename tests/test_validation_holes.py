@@ -15,7 +15,7 @@ from premium_alloc.cli import main
 from premium_alloc.errors import ScenarioError
 from premium_alloc.scenario import MAX_WEIGHT, validate_dict
 
-V1, V2 = "62.03.01.2001", "62.03.01.2002"
+V1, V2 = "62.03.01.2011", "62.03.01.2020"
 NIK = "3201234567890123"
 
 
@@ -203,7 +203,7 @@ def _variants(text: str):
     )
 
 
-NAMES = ["Désa Ünggul", "Kampung Ñam", "62.03.01.2001", "Sungai Ayak", "Tanjung Puri"]
+NAMES = ["Désa Ünggul", "Kampung Ñam", "62.03.01.2011", "Sungai Ayak", "Tanjung Puri"]
 
 
 @st.composite

@@ -86,9 +86,38 @@ def _as_array(codes: Any) -> np.ndarray:
     return _series(codes).to_numpy(dtype=object)
 
 
+def _uniques(codes: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``(inverse, uniques)``: each value's index into its distinct values, stripped (-1 where missing).
+
+    A column of a million worker codes has at most a few tens of thousands of distinct values:
+    every lookup works on those, then spreads back with one take.
+    """
+    if isinstance(codes, pd.Series | pd.Index):
+        values = codes.to_numpy(dtype=object)
+    elif isinstance(codes, np.ndarray):
+        values = codes.astype(object, copy=False).ravel()
+    else:
+        values = np.array(list(codes), dtype=object)
+    inverse, uniq = pd.factorize(values, use_na_sentinel=True)
+    return inverse, _as_array(np.asarray(uniq, dtype=object))
+
+
+def _spread(inverse: np.ndarray, per_unique: np.ndarray, missing: Any) -> np.ndarray:
+    """Values per unique spread back to every position; ``missing`` where the value was missing."""
+    if not len(per_unique):
+        return np.full(len(inverse), missing, dtype=object if per_unique.dtype == object else per_unique.dtype)
+    out = per_unique[np.maximum(inverse, 0)]
+    if (inverse < 0).any():
+        out = out.astype(object) if out.dtype != object and missing is None else out.copy()
+        out[inverse < 0] = missing
+    return out
+
+
 def _positions(codes: Any) -> np.ndarray:
-    """Row of each code in :func:`table` (-1 where unknown)."""
-    return table().index.get_indexer(pd.Index(_as_array(codes), dtype=object))
+    """Row of each code in :func:`table` (-1 where unknown), looked up once per distinct code."""
+    inverse, uniq = _uniques(codes)
+    pos_u = table().index.get_indexer(pd.Index(uniq, dtype=object)) if len(uniq) else np.zeros(0, dtype=np.intp)
+    return _spread(inverse, pos_u, -1)
 
 
 def _column(codes: Any, col: str, missing: Any) -> Any:
@@ -113,7 +142,9 @@ def looks_like_code(codes: Any) -> Any:
     """
     if _is_scalar(codes):
         return isinstance(codes, str) and bool(_CODE.match(codes.strip()))
-    return _series(codes).str.match(_CODE_PATTERN).to_numpy(dtype=bool)
+    inverse, uniq = _uniques(codes)
+    ok_u = pd.Series(uniq, dtype=object).str.match(_CODE_PATTERN).to_numpy(dtype=bool) if len(uniq) else np.zeros(0, dtype=bool)
+    return _spread(inverse, ok_u, False).astype(bool)
 
 
 @overload
@@ -157,10 +188,12 @@ def parent(codes: Any, at: int | str) -> Any:
         raise ValueError(f"at: {at!r} is not a level ({', '.join(LEVELS.values())})")
     width = (2, 5, 8, 13)[lv - 1]
     scalar = _is_scalar(codes)
-    s = _series([codes] if scalar else codes)
-    ok = s.str.match(_CODE_PATTERN).to_numpy(dtype=bool) & (s.str.len().to_numpy() >= width)
-    out = s.str[:width].to_numpy(dtype=object)
-    out[~ok] = None
+    inverse, uniq = _uniques([codes] if scalar else codes)
+    su = pd.Series(uniq, dtype=object)
+    ok = su.str.match(_CODE_PATTERN).to_numpy(dtype=bool) & (su.str.len().to_numpy() >= width) if len(uniq) else np.zeros(0, dtype=bool)
+    out_u = su.str[:width].to_numpy(dtype=object, copy=True) if len(uniq) else np.zeros(0, dtype=object)
+    out_u[~ok] = None
+    out = _spread(inverse, out_u, None)
     return out[0] if scalar else out
 
 
@@ -234,10 +267,29 @@ def describe(codes: Any) -> pd.DataFrame:
     Columns ``code``, ``known``, ``kind``, ``name``, ``district``, ``district_name``,
     ``regency``, ``regency_name``, ``province``, ``province_name`` (``None`` where unknown).
     """
-    arr = _as_array([codes] if _is_scalar(codes) else codes)
-    out = pd.DataFrame({"code": arr, "known": is_known(arr), "kind": kind(arr), "name": name(arr)})
-    for lv, col in ((3, "district"), (2, "regency"), (1, "province")):
-        up = parent(arr, lv)
-        out[col] = up
-        out[f"{col}_name"] = name(np.where(pd.isna(up), "", up).astype(object))
-    return out
+    inverse, uniq = _uniques([codes] if _is_scalar(codes) else codes)
+    arr = np.append(uniq, "")  # the last row stands for a missing value
+    t = table()
+    names_col = t["name"].to_numpy(dtype=object)
+    kinds_col = t["kind"].to_numpy(dtype=object)
+    su = pd.Series(arr, dtype=object)
+    shaped = su.str.match(_CODE_PATTERN).to_numpy(dtype=bool)
+    lens = su.str.len().to_numpy()
+
+    def lookup(keys: np.ndarray) -> np.ndarray:
+        pos = t.index.get_indexer(pd.Index(keys, dtype=object))
+        return pos
+
+    def pick(col: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        out = col[np.maximum(pos, 0)].astype(object)
+        out[pos < 0] = None
+        return out
+
+    own = lookup(arr)
+    per = pd.DataFrame({"code": arr, "known": own >= 0, "kind": pick(kinds_col, own), "name": pick(names_col, own)})
+    for width, col in ((8, "district"), (5, "regency"), (2, "province")):
+        up = su.str[:width].to_numpy(dtype=object, copy=True)
+        up[~(shaped & (lens >= width))] = None
+        per[col] = up
+        per[f"{col}_name"] = pick(names_col, lookup(np.where(pd.isna(up), "", up).astype(object)))
+    return per.iloc[np.where(inverse >= 0, inverse, len(uniq))].reset_index(drop=True)
