@@ -52,3 +52,30 @@ def test_template_bad_regency(tmp_path, capsys):
     assert main(["template", "--regency", "61.06.01", str(tmp_path / "x.xlsx")]) == 1
     assert "is not a regency code in the Kemendagri 2025 list" in capsys.readouterr().err
     assert not (tmp_path / "x.xlsx").exists()
+
+
+def test_reports_and_workbooks_name_villages_a_scenario_gives_only_codes(tmp_path):
+    from premium_alloc import cases, workbook
+    from premium_alloc.report import summary_tables
+    from premium_alloc.result import named, village_names
+
+    sc = cases.kayong_utara_2023(villages=6)
+    for v in sc["villages"]:
+        v.pop("name"), v.pop("district")
+    sc["villages"].append({"id": "KU-extra"})  # not a code: no name to find
+    r = pa.solve(sc)
+    names = village_names(r)
+    assert names["61.11.01.2001"] == "Sutera" and names["61.11.01.2006"] == "Harapan Mulia" and "KU-extra" not in names
+    frame = named(r.villages_frame(), r)
+    assert list(frame.columns[:2]) == ["village", "village_name"]
+    assert frame.set_index("village").loc["61.11.01.2002", "village_name"] == "Pangkalan Buton"
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open(tmp_path / "out.txt", "w"))
+    for t in summary_tables(r, width=200):
+        console.print(t)
+    text = console.export_text()
+    below = [v.village for v in r.villages if not v.quota_met]
+    assert below and all(names[v] in text for v in below[:10] if v in names)
+    out = workbook.write_result(r, tmp_path / "hasil.xlsx", lang="id")
+    assert out.exists()

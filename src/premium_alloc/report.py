@@ -9,7 +9,7 @@ from rich.table import Table
 
 from .formats import compact, count, decimal, percent, rupiah
 from .labels import check_lang, label, translate, word
-from .result import Result
+from .result import Result, village_names
 
 __all__ = ["fgd_sentences", "fitted", "fitted_tables", "print_summary", "rich_table", "status_sentence", "summary_tables"]
 
@@ -212,7 +212,7 @@ def summary_tables(result: Result, *, max_villages: int = 10, lang: str = "en", 
         out.append(word("not_eligible_line", lang).format(total=count(sum(by_reason.values()), lang), parts=parts))
     below = [v for v in result.villages if not v.quota_met]
     if below:
-        names = {v.id: v.name for v in result.model.scenario.villages} if result.model is not None else {}
+        names = village_names(result)  # the scenario's names, else the Kemendagri names of the codes
         heads = [(label(c, lang), c not in ("village", "village_name", "phase")) for c in ("village", "village_name", "phase", "covered", "quota_target", "missing")]
         rows = [
             [v.village, names.get(v.village) or "", v.phase, count(v.covered, lang), count(v.quota_target, lang), count(v.quota_target - v.covered, lang)]

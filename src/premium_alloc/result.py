@@ -521,13 +521,14 @@ def build_result(model: Model, x: np.ndarray, *, status: Status, bound: float, w
 
 
 def village_names(result: Result | Model) -> dict[str, str]:
-    """Name of each village of the scenario: its own ``name``, else the Kemendagri name of its code."""
+    """Name of each village of the scenario: its own ``name``, else the Kemendagri name of its code
+    (a village with neither is left out)."""
     model = result if isinstance(result, Model) else result.model
     if model is None:
         return {}
     vs = model.scenario.villages
     ids = [v.id for v in vs]
-    return dict(zip(ids, places.names_for(ids, [v.name for v in vs]).tolist()))
+    return {i: n for i, n in zip(ids, places.names_for(ids, [v.name for v in vs]).tolist()) if n != i}  # no name: left out
 
 
 def named(frame: pd.DataFrame, result: Result | Model) -> pd.DataFrame:
