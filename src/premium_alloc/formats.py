@@ -19,13 +19,41 @@ _DECIMAL = {"id": ",", "en": "."}
 
 
 def count(n: int, lang: str = "en") -> str:
-    """A whole number with the thousands separator of ``lang``."""
+    """A whole number with the thousands separator of ``lang``.
+
+    Parameters
+    ----------
+    n : int
+        The number.
+    lang : str
+        ``en`` or ``id``.
+
+    Returns
+    -------
+    str
+        ``1.234`` (``id``) or ``1,234`` (``en``).
+    """
     text = f"{int(n):,}"
     return text if check_lang(lang) == "en" else text.replace(",", _THOUSANDS[lang])
 
 
 def decimal(x: float, digits: int = 1, lang: str = "en") -> str:
-    """A number with ``digits`` decimals, separators of ``lang`` (``1.234,5`` / ``1,234.5``)."""
+    """A number with ``digits`` decimals, separators of ``lang`` (``1.234,5`` / ``1,234.5``).
+
+    Parameters
+    ----------
+    x : float
+        The number.
+    digits : int
+        Decimals.
+    lang : str
+        ``en`` or ``id``.
+
+    Returns
+    -------
+    str
+        The formatted number.
+    """
     text = f"{float(x):,.{digits}f}"
     if check_lang(lang) == "en":
         return text
@@ -33,12 +61,40 @@ def decimal(x: float, digits: int = 1, lang: str = "en") -> str:
 
 
 def percent(x: float, digits: int = 1, lang: str = "en") -> str:
-    """A share as a percentage: ``12,5%`` (``id``) or ``12.5%`` (``en``)."""
+    """A share as a percentage: ``12,5%`` (``id``) or ``12.5%`` (``en``).
+
+    Parameters
+    ----------
+    x : float
+        A share (0.125 for 12.5%).
+    digits : int
+        Decimals.
+    lang : str
+        ``en`` or ``id``.
+
+    Returns
+    -------
+    str
+        The formatted percentage.
+    """
     return decimal(100 * float(x), digits, lang) + "%"
 
 
 def rupiah(amount: int, lang: str = "id") -> str:
-    """Whole rupiah: ``Rp1.234.567`` (``id``) or ``Rp1,234,567`` (``en``)."""
+    """Whole rupiah: ``Rp1.234.567`` (``id``) or ``Rp1,234,567`` (``en``).
+
+    Parameters
+    ----------
+    amount : int
+        Whole rupiah.
+    lang : str
+        ``en`` or ``id``.
+
+    Returns
+    -------
+    str
+        The formatted amount.
+    """
     amount = int(amount)
     return ("-" if amount < 0 else "") + "Rp" + count(abs(amount), lang)
 
@@ -51,6 +107,20 @@ def compact(amount: int, lang: str = "en", digits: int = 2) -> str:
     """Rupiah in a short unit for narrow tables: ``Rp1,18 M`` / ``Rp1.18 bn``, ``Rp250 jt`` / ``Rp250 mn``.
 
     Amounts below a million are written in full. The full figure belongs in JSON and workbooks.
+
+    Parameters
+    ----------
+    amount : int
+        Whole rupiah.
+    lang : str
+        ``en`` or ``id``.
+    digits : int
+        Decimals below 10 units (one from 10, none from 100; trailing zeros dropped).
+
+    Returns
+    -------
+    str
+        The amount in a short unit.
     """
     check_lang(lang)
     amount = int(amount)
@@ -128,6 +198,18 @@ def parse_money(value: object, *, negative: bool = False) -> int:
     ``250 juta``, ``2,5 M`` / ``2,5 miliar`` / ``2.5bn``, ``2.5e9``, ``2_000_000_000``.
     Raises :class:`MoneyError` (a ``ValueError``) with a hint otherwise, and for fractions
     of a rupiah, booleans and (unless ``negative``) negative amounts.
+
+    Parameters
+    ----------
+    value : object
+        A number, or text as typed (``2e9``, ``500jt``, ``Rp1,5 miliar``).
+    negative : bool
+        Allow a negative amount (a cut).
+
+    Returns
+    -------
+    int
+        Whole rupiah; raises :class:`MoneyError` (a ``ValueError``) otherwise.
     """
     bad = f"is not an amount of rupiah ({HINT})"
     if isinstance(value, bool) or value is None:
