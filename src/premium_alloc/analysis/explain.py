@@ -12,9 +12,9 @@ import pandas as pd
 from ..diagnostics import plan_state
 from ..engine import solve
 from ..errors import Problem, ScenarioError
-from ..formats import rupiah
+from ..formats import count, rupiah
 from ..io.load import ScenarioLike, as_scenario
-from ..labels import relabel, word
+from ..labels import relabel, term, translate, word
 from ..model import NONE, Model
 from ..result import Result
 from ..scenario import Scenario, to_dict
@@ -44,27 +44,30 @@ class Explanation:
         return relabel(df, lang)
 
     def lines(self, lang: str = "en", max_villages: int = 10) -> list[str]:
-        """The explanation in plain sentences."""
+        """The explanation in plain sentences, in ``lang`` (the ``fix`` sentences are in the language :func:`explain` was given)."""
         out = []
         bind = self.budgets[self.budgets["binding"]]
         if len(bind):
             names = bind.groupby("source", sort=False).size()
-            out.append("Budgets that bind (not enough left for one more worker they may pay for): " + ", ".join(
-                f"{s}" + (f" in {k} village(s)" if k > 1 or bind[bind.source == s]["village"].iloc[0] else "") for s, k in names.items()
+            out.append(word("ex_bind", lang) + ", ".join(
+                f"{s}" + (word("ex_in_villages", lang).format(k=count(k, lang)) if k > 1 or bind[bind.source == s]["village"].iloc[0] else "") for s, k in names.items()
             ))
         else:
-            out.append("No budget binds: every worker a source may pay for is covered, or money is left.")
-        for _, r in self.reasons().iterrows():
-            out.append(f"{r['phase']}: {r['uncovered']:,} {r['priority']} worker(s) uncovered: {r['reason']}")
+            out.append(word("ex_no_bind", lang))
+        reasons = self.uncovered.groupby(["phase", "priority", "reason"], sort=False)["uncovered"].sum().reset_index()
+        for _, r in reasons.iterrows():
+            out.append(word("ex_uncovered", lang).format(p=r["phase"], k=count(r["uncovered"], lang), pri=term("priority", r["priority"], lang), reason=word(r["reason"], lang)))
         for _, v in self.villages.head(max_villages).iterrows():
-            out.append(f"village {v['village']} {v['phase']}: {v['covered']:,} of floor {v['quota_target']:,} (missing {v['missing']:,}); {v['fix']}")
+            out.append(word("ex_village", lang).format(
+                v=v["village"], p=v["phase"], covered=count(v["covered"], lang), target=count(v["quota_target"], lang), missing=count(v["missing"], lang), fix=v["fix"]
+            ))
         if len(self.villages) > max_villages:
-            out.append(f"... and {len(self.villages) - max_villages} more village-phase(s) below their floor")
-        out += [f"warning: {w}" for w in self.warnings]
+            out.append(word("ex_more", lang).format(k=count(len(self.villages) - max_villages, lang)))
+        out += [f"{word('warning', lang)}: {translate(w, lang)}" for w in self.warnings]
         return out
 
 
-def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
+def explain(result: Result | ScenarioLike, *, lang: str = "en", **solve_kwargs: Any) -> Explanation:
     """Explain a solved result: binding budgets, villages below their floor (and the money that
     would lift them), and the reason each uncovered worker is uncovered.
 
@@ -79,6 +82,8 @@ def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
     ----------
     result : Result, Scenario, dict or path
         A solved result, or a scenario (solved first, with ``solve_kwargs``).
+    lang : {"en", "id"}
+        Language of the ``fix`` sentences (what would lift each village below its floor).
 
     Returns
     -------
@@ -148,12 +153,13 @@ def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
         missing = int(model.target[v, p] - vcover[v, p])
         lo_, hi_ = np.searchsorted(open_key, [v * P + p, v * P + p + 1])
         cols = open_idx[lo_:hi_]
-        fix, fix_src, fix_idr = _village_fix(model, cols, unc, missing, left, v, p)
+        fix, fix_src, fix_idr = _village_fix(model, cols, unc, missing, left, v, p, lang)
         g0, g1 = v_start[v], v_start[v + 1]
         rs = reason[g0:g1, p][todo[g0:g1, p]]
         main = Counter(rs.tolist()).most_common(1)[0][0] if rs.size else "no_source"
         if model.vmax[v, p] != NONE and model.vmax[v, p] < model.target[v, p]:
-            main, fix, fix_src, fix_idr = "quota_cap", f"raise quota.max from {model.vmax[v, p]} to {model.target[v, p]}", "", 0
+            fix = word("fix_quota", lang).format(a=count(model.vmax[v, p], lang), b=count(model.target[v, p], lang))
+            main, fix_src, fix_idr = "quota_cap", "", 0
         vrows.append(
             {
                 "village": vids[v],
@@ -173,7 +179,7 @@ def explain(result: Result | ScenarioLike, **solve_kwargs: Any) -> Explanation:
     return Explanation(budgets=budgets, villages=villages.reset_index(drop=True), uncovered=uncovered, warnings=list(result.warnings))
 
 
-def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, left: np.ndarray, v: int, p: int) -> tuple[str, str, int]:
+def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, left: np.ndarray, v: int, p: int, lang: str = "en") -> tuple[str, str, int]:
     """The cheapest single source that could pay for ``missing`` more workers of village v in phase p,
     every other allocation held fixed (the cost of its cheapest missing workers less the money still
     free in that budget)."""
@@ -192,13 +198,13 @@ def _village_fix(model: Model, cols: np.ndarray, unc: np.ndarray, missing: int, 
         options.append((k < missing, max(0, cost - free), model.source_ids[si], k))
     _, extra, sid, k = min(options)
     scope_v = model.scenario.sources[model.source_ids.index(sid)].scope == "village"
-    where = " (this village's budget)" if scope_v else ""
-    more = "" if k >= missing else f" (it may pay for only {k} of them)"
+    where = word("fix_where", lang) if scope_v else ""
+    more = "" if k >= missing else word("fix_only", lang).format(k=count(k, lang))
     # not a need for the whole plan: the optimiser may move money between villages (see min_budget)
-    return f"{rupiah(extra, 'en')} more of {sid}{where} would lift it with every other allocation held fixed{more}", sid, extra
+    return word("fix_more", lang).format(amount=rupiah(extra, lang), source=sid, where=where, more=more), sid, extra
 
 
-def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
+def explain_village(result: Result | ScenarioLike, village: str, lang: str = "en") -> list[str]:
     """Why ``village`` misses (or meets) its floor, phase by phase, in sentences.
 
     Parameters
@@ -207,6 +213,8 @@ def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
         A solved result, or a scenario (solved first).
     village : str
         The village's id.
+    lang : {"en", "id"}
+        Language of the sentences.
 
     Returns
     -------
@@ -215,7 +223,7 @@ def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
     """
     if not isinstance(result, Result):
         result = solve(result)
-    ex = explain(result)
+    ex = explain(result, lang=lang)
     model = result.model
     assert model is not None
     if village not in {v.id for v in model.scenario.villages}:
@@ -225,18 +233,21 @@ def explain_village(result: Result | ScenarioLike, village: str) -> list[str]:
     for p in model.phase_ids:
         vs = rows[(village, p)]
         if vs.quota_met:
-            out.append(f"{p}: {vs.covered:,} covered, floor {vs.quota_target:,} met.")
+            out.append(word("ev_met", lang).format(p=p, covered=count(vs.covered, lang), target=count(vs.quota_target, lang)))
             continue
         r = ex.villages[(ex.villages.village == village) & (ex.villages.phase == p)].iloc[0]
         out.append(
-            f"{p}: {vs.covered:,} covered of floor {vs.quota_target:,} ({r['missing']:,} missing): {word(r['reason'])}; {r['fix']}."
+            word("ev_below", lang).format(
+                p=p, covered=count(vs.covered, lang), target=count(vs.quota_target, lang), missing=count(r["missing"], lang), reason=word(r["reason"], lang), fix=r["fix"]
+            )
         )
         u = ex.uncovered[(ex.uncovered.village == village) & (ex.uncovered.phase == p)]
         for reason, k in u.groupby("reason", sort=False)["uncovered"].sum().items():
-            out.append(f"  {k:,} uncovered worker(s): {word(reason)}")
+            out.append(word("ev_uncovered", lang).format(k=count(k, lang), reason=word(reason, lang)))
     b = ex.budgets[ex.budgets.village == village]
     for _, r in b.iterrows():
-        out.append(f"{r['source']} budget of this village: {rupiah(r['budget_idr'], 'en')}, {rupiah(r['left_idr'], 'en')} left" + (" (binding)" if r["binding"] else ""))
+        binding = word("ev_binding", lang) if r["binding"] else ""
+        out.append(word("ev_budget", lang).format(source=r["source"], budget=rupiah(r["budget_idr"], lang), left=rupiah(r["left_idr"], lang), binding=binding))
     return out
 
 

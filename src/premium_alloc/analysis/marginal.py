@@ -12,14 +12,15 @@ import pandas as pd
 from .. import solvers, tally
 from ..engine import build_model, lp_solver_for, lp_value, solve
 from ..errors import SolverError
-from ..formats import rupiah
+from ..formats import count, rupiah
 from ..io.load import ScenarioLike, as_scenario
+from ..labels import term, word
 from ..result import Result
 from ..scenario import Scenario
 from ..solvers.lp import linear_program
 from ..variants import Change, Variant, budget
 
-__all__ = ["marginal_values", "summarize_by_priority"]
+__all__ = ["marginal_sentence", "marginal_values", "summarize_by_priority"]
 
 BILLION = 1_000_000_000
 
@@ -130,6 +131,7 @@ def marginal_values(
     check: bool = True,
     priority: str | None = None,
     progress: Callable[[str], None] | None = None,
+    lang: str = "en",
     **solve_kwargs: Any,
 ) -> pd.DataFrame:
     """What ``per`` more rupiah (default Rp1 billion) of each source is worth, in units that exist.
@@ -145,7 +147,8 @@ def marginal_values(
     With ``check`` it is cross-checked: ``fd_w_per_bn`` re-solves the LP with ``step`` more
     rupiah (default ``per / 1000``), and the integer plan is re-solved with ``per`` more
     rupiah (``gain_w``, ``gain_worker_months``, ``gain_by_priority``): the effect of the whole
-    amount, shown beside the rate. ``priority`` names the priority to count instead.
+    amount, shown beside the rate. ``priority`` names the priority to count instead. ``text``
+    says it in plain words in ``lang`` ("en" or "id"; see :func:`marginal_sentence`).
     """
     if isinstance(result_or_scenario, Result):
         result = result_or_scenario
@@ -200,7 +203,7 @@ def marginal_values(
             row["gain_w"] = r1.objective - result.objective
             row["gain_worker_months"] = int(sum(after.values()) - sum(base_wm.values()))
             row["gain_by_priority"] = {k: int(after.get(k, 0) - base_wm.get(k, 0)) for k in sorted(set(after) | set(base_wm))}
-        row["text"] = _marginal_text(s.id, per, row, pri)
+        row["text"] = marginal_sentence(s.id, per, row, pri, lang)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -213,32 +216,43 @@ def summarize_by_priority(result: Result) -> dict[str, int]:
     return {str(k): int(v) for k, v in pd.Series(wm).groupby(model.groups["priority"].to_numpy(object)).sum().items()}
 
 
-def _amount_words(per: int) -> str:
+def _amount_words(per: int, lang: str = "en") -> str:
     if per % BILLION == 0:
-        return f"Rp{per // BILLION:,} billion"
+        return word("amount_billion", lang).format(n=count(per // BILLION, lang))
     if per % 1_000_000 == 0:
-        return f"Rp{per // 1_000_000:,} million"
-    return rupiah(per, "en")
+        return word("amount_million", lang).format(n=count(per // 1_000_000, lang))
+    return rupiah(per, lang)
 
 
-def _marginal_text(source: str, per: int, row: Mapping[str, Any], pri: str) -> str:
-    amount = _amount_words(per)
+def _signed(value: float, lang: str) -> str:
+    n = int(round(value))
+    return ("+" if n >= 0 else "-") + count(abs(n), lang)
+
+
+def marginal_sentence(source: str, per: int, row: Mapping[str, Any], pri: str, lang: str = "en") -> str:
+    """The plain-words answer of one row of :func:`marginal_values`, in ``lang`` ("en" or "id")."""
+    amount = _amount_words(per, lang)
     scale = per / BILLION
     if not pri:
-        text = f"One more {amount} of {source} covers nobody more: every worker it may pay for is covered."
+        text = word("mv_nobody", lang).format(amount=amount, source=source)
     elif row["w_per_bn"] <= 0:
-        text = f"One more {amount} of {source} adds nothing: its budget is not what holds coverage back."
+        text = word("mv_nothing", lang).format(amount=amount, source=source)
     else:
-        w, cov, flo = row["w_per_bn"] * scale, row["coverage_w_per_bn"] * scale, row["floor_w_per_bn"] * scale
-        wm = row["worker_months_per_bn"] * scale
-        text = (
-            f"One more {amount} of {source} is worth about {wm:,.0f} more {pri.replace('_', ' ')} worker-months "
-            f"at the LP rate (dual {w:,.0f} W: {cov:,.0f} coverage, {flo:,.0f} floor credit; "
-            f"at most {row['max_worker_months_per_bn'] * scale:,.0f} worker-months at its cheapest premium)."
+        text = word("mv_rate", lang).format(
+            amount=amount,
+            source=source,
+            wm=count(round(row["worker_months_per_bn"] * scale), lang),
+            pri=term("priority", pri, lang).replace("_", " "),
+            w=count(round(row["w_per_bn"] * scale), lang),
+            cov=count(round(row["coverage_w_per_bn"] * scale), lang),
+            flo=count(round(row["floor_w_per_bn"] * scale), lang),
+            cap=count(round(row["max_worker_months_per_bn"] * scale), lang),
         )
         if row["holds_idr"] < per:
-            text += f" That rate holds for small changes only (about the first {rupiah(row['holds_idr'], 'en')})."
+            text += word("mv_holds", lang).format(amount=rupiah(row["holds_idr"], lang))
     if "gain_worker_months" in row:
-        parts = ", ".join(f"{v:+,} {k}" for k, v in row["gain_by_priority"].items() if v)
-        text += f" Re-solved with {amount} more: {row['gain_worker_months']:+,} worker-months" + (f" ({parts})" if parts else "") + f", {row['gain_w']:+,.0f} W."
+        parts = ", ".join(f"{_signed(v, lang)} {term('priority', k, lang)}" for k, v in row["gain_by_priority"].items() if v)
+        text += word("mv_resolved", lang).format(
+            amount=amount, gain=_signed(row["gain_worker_months"], lang), parts=f" ({parts})" if parts else "", gw=_signed(row["gain_w"], lang)
+        )
     return text

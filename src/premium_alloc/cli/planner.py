@@ -242,7 +242,7 @@ def marginal(
     if _nothing_to_ask(sc, "marginal"):
         return
     with err.status("marginal", spinner="dots") as status:
-        df = analysis.marginal_values(sc, per=parse_amount(per), progress=lambda m: status.update(m))
+        df = analysis.marginal_values(sc, per=parse_amount(per), progress=lambda m: status.update(m), lang=lang)
     for t in df["text"]:
         out.print(t, highlight=False)
     cols = ["source", "budget_idr", "w_per_bn", "coverage_w_per_bn", "floor_w_per_bn", "worker_months_per_bn", "max_worker_months_per_bn", "gain_worker_months"]
@@ -269,10 +269,10 @@ def explain(
     sc = load(scenario, outputs)
     result = run_solve(sc)
     if village is not None:
-        for line in analysis.explain_village(result, village):
+        for line in analysis.explain_village(result, village, lang=lang):
             out.print(line, highlight=False)
         return
-    ex = analysis.explain(result)
+    ex = analysis.explain(result, lang=lang)
     bind = ex.budgets[ex.budgets["binding"]]
     pooled = ex.budgets[ex.budgets["village"] == ""]
     print_frame(pooled.drop(columns=["village"]), word("title_pooled", lang), lang)
