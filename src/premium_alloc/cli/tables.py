@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..formats import compact, count, decimal, percent, rupiah
 from ..labels import label, term, word
-from ..report import fitted_tables
 from .app import out
 
 if TYPE_CHECKING:
@@ -99,6 +98,8 @@ def print_frame(df: pd.DataFrame, title: str, lang: str = "en", *, index: bool =
             vals = [cell(k, v, lang, short=short) for k, v in zip(keys[1 if index else 0 :], rec)]
             rows.append(([str(idx)] if index else []) + vals)
         return heads, rows
+
+    from ..report import fitted_tables  # here: the report module loads the result tables
 
     for table in fitted_tables(build, title, out.width, keys=2 if index or (not transpose and len(df.columns) > 1 and not _numeric_col(df, 1)) else 1):
         out.print(table)
