@@ -164,3 +164,43 @@ def test_help_in_bahasa(capsys):
     assert "Hitung skenario" in text and "tulis hasil JSON ke sini" in text and "<bool>" not in text
     assert main(["solve", "--help"]) == 0
     assert "write the result JSON here" in capsys.readouterr().out
+
+
+# ---- funder-rule warnings in Bahasa -----------------------------------------------------------
+def test_every_funder_rule_has_its_sentence_in_bahasa():
+    from premium_alloc.rates import default_table
+
+    rules = default_table().funder_rules
+    assert rules
+    assert all(r.message_id and r.message_id != r.message for r in rules)
+
+
+def test_rule_warnings_read_in_bahasa_with_their_reference():
+    import copy
+
+    import premium_alloc as pa
+    from premium_alloc import labels, synthetic
+
+    base = synthetic.kapuas_2024()
+    jp = copy.deepcopy(base)
+    jp["programs"] = ["JKK", "JKM", "JP"]
+    y2026 = copy.deepcopy(base)
+    for p in y2026["phases"]:
+        p["start"] = p["start"].replace("2024", "2026")
+    wide = copy.deepcopy(base)
+    for s in wide["sources"]:
+        if s["kind"] == "dbh_sawit":
+            s.pop("eligible", None)
+    seen = []
+    for sc in (base, jp, y2026, wide):
+        seen += pa.solve(sc).warnings
+    texts = [labels.translate(w, "id") for w in dict.fromkeys(seen)]
+    dd2024 = next(t for t in texts if "dana_desa_2024" in t)
+    assert dd2024.startswith("sumber dana DD (dana_desa) membayar tahap p1 (2024-01..2024-06); tahap p2")
+    assert "tidak dapat digunakan\" untuk iuran BPJS Ketenagakerjaan pada 2024" in dd2024
+    assert "(aturan dana_desa_2024: Kemendes PDTT SE 4/PRI.00/I/2024" in dd2024 and dd2024.endswith("keyakinan N)")
+    discount = next(t for t in texts if "PP 50/2025" in t and "p2" in t)
+    assert "Rp100.800 per pekerja" in discount and "Rp50.400 bila mendapat diskon" in discount  # 6 x 16,800; 6 x 8,400
+    for t in texts:
+        for english in ("source ", "pays for", " phase ", "confidence", "worker(s)", "the default", "if it got"):
+            assert english not in t, (english, t)

@@ -223,6 +223,8 @@ def translate(text: str, lang: str = "en") -> str:
         return text
     import re
 
+    for en, tr in _rule_messages(lang):  # a funder rule's sentence, quoted words and all
+        text = text.replace(en, tr)
     for pattern, repl in _patterns(lang):
         m = pattern.match(text)
         if m:
@@ -232,8 +234,15 @@ def translate(text: str, lang: str = "en") -> str:
             out = repl
             for name, value in groups.items():
                 out = out.replace(f"\\g<{name}>", value or "")
+            out = _phrase_sub(out, _phrases(lang, "message_words"))  # inside the groups: "phase p1", "(rule ...; confidence N)"
             return _id_numbers(out) if lang == "id" else out
-    pairs = _phrases(lang)
+    return _phrase_sub(text, _phrases(lang))
+
+
+def _phrase_sub(text: str, pairs: list[tuple[Any, str]]) -> str:
+    """``pairs`` (compiled phrase, translation) replaced outside quoted values."""
+    import re
+
     parts = re.split(r"('(?:[^'\\]|\\.)*'|\"[^\"]*\")", text)
     for i in range(0, len(parts), 2):  # even parts lie outside quotes
         chunk = parts[i]
@@ -241,6 +250,16 @@ def translate(text: str, lang: str = "en") -> str:
             chunk = pattern.sub(repl, chunk)
         parts[i] = chunk
     return "".join(parts)
+
+
+@lru_cache(maxsize=4)
+def _rule_messages(lang: str) -> list[tuple[str, str]]:
+    """(English, translated) sentences of the dated funder rules (``message_id`` in rates.yaml)."""
+    if lang != "id":
+        return []
+    from .rates import default_table  # same layer: the rules' words live with the rules
+
+    return [(r.message, r.message_id) for r in default_table().funder_rules if r.message and r.message_id]
 
 
 def _id_numbers(text: str) -> str:
@@ -257,11 +276,11 @@ def _patterns(lang: str) -> list[tuple[Any, str]]:
     return [(re.compile(str(e["en"])), str(e[lang])) for e in _data().get("message_patterns", []) if lang in e]
 
 
-@lru_cache(maxsize=4)
-def _phrases(lang: str) -> list[tuple[Any, str]]:
+@lru_cache(maxsize=8)
+def _phrases(lang: str, section: str = "messages") -> list[tuple[Any, str]]:
     import re
 
-    entries = _data().get("messages", {})
+    entries = _data().get(section, {})
     pairs = [(str(en), str(tr[lang])) for en, tr in entries.items() if lang in tr]
     pairs.sort(key=lambda p: -len(p[0]))  # longest phrase first
     return [(re.compile(r"(?<![\w])" + re.escape(en) + r"(?![\w])"), tr.replace("\\", "\\\\")) for en, tr in pairs]

@@ -86,6 +86,7 @@ class FunderRule:
     confidence: str
     sectors: frozenset[str] | None = None
     found: bool = True
+    message_id: str = ""  # the message in Bahasa Indonesia, for warnings shown in that language
 
     def covers(self, month: tuple[int, int]) -> bool:
         """Whether ``month`` (year, month) falls inside the rule's dates."""
@@ -173,6 +174,7 @@ def _funder_rule(r: Mapping[str, Any]) -> FunderRule:
         confidence=str(r.get("confidence", "")),
         sectors=frozenset(str(x) for x in r["sectors"]) if r.get("sectors") is not None else None,
         found=bool(r.get("found", True)),
+        message_id=" ".join(str(r.get("message_id", "")).split()),
     )
 
 
