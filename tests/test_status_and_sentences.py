@@ -53,7 +53,9 @@ def test_fgd_sentence_per_phase(lang):
         assert line.startswith(ph.phase)
         assert count(39_073, lang) in line and count(ph.eligible, lang) in line
         for sid, n in paid.items():
-            assert f"({sid})" in line and count(int(n), lang) in line
+            # named "kind (id)", or by the id alone when it is the kind's own word ("APBD", never "APBD (APBD)")
+            assert (f"({sid}) " in line or f" {sid} {count(int(n), lang)}" in line) and count(int(n), lang) in line
+        assert "APBD (APBD)" not in line
         assert int(paid.sum()) + ph.uncovered == ph.eligible  # one payer per worker per phase
         assert count(ph.uncovered, lang) in line and rupiah(ph.shortfall_idr, lang) in line
         assert ("Dana Desa" in line) == ("dana_desa" in kind.values())

@@ -106,7 +106,7 @@ def fgd_sentences(result: Result, lang: str = "en") -> list[str]:
     """The FGD answer, one sentence per phase, in ``lang`` ("en" or "id").
 
     "p1 (6 months from 2024-01): of 39,073 verified workers, Dana Desa (DD) covers 2,100,
-    DBH Sawit (DBH) 4,000, APBD (APBD) 9,000; 23,973 remain uncovered; the shortfall is
+    DBH Sawit (DBH) 4,000, APBD 9,000; 23,973 remain uncovered; the shortfall is
     Rp...". Counts are people in that phase (a worker is paid by one source per phase);
     sources of one funder kind are added up and named. The words are in ``data/labels.yaml``.
     """
@@ -123,7 +123,10 @@ def fgd_sentences(result: Result, lang: str = "en") -> list[str]:
             n = sum(paid.get((sid, ph.phase), 0) for sid in ids)
             kind = word("kind_" + key, lang)
             kind = key if kind == "kind_" + key else kind  # a kind without words keeps its own name
-            name = ids[0] if key.startswith("source:") else f"{kind} ({', '.join(ids)})"
+            if key.startswith("source:") or ids == [kind]:
+                name = ids[0]  # a source named by its kind ("APBD"), or with no kind words: its id alone
+            else:
+                name = f"{kind} ({', '.join(ids)})"
             parts.append(word("fgd_covers" if not parts else "fgd_covers_next", lang).format(who=name, n=count(n, lang)))
         info = phase_info.get(ph.phase)
         when = word("fgd_when", lang).format(months=info.months, start=info.start) if info is not None else ""
