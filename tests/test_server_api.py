@@ -261,3 +261,12 @@ def test_openapi_docs_work_offline(client: TestClient) -> None:
         assert client.get(ref).status_code == 200
     spec = client.get("/openapi.json").json()
     assert {"/v1/health", "/v1/solve", "/v1/validate", "/v1/compare", "/v1/schema/scenario", "/v1/schema/result"} <= set(spec["paths"])
+
+
+def test_page_figures_carry_the_warnings_in_bahasa_too() -> None:
+    c = TestClient(create_app(pa.Scenario.from_dict(synthetic.kapuas_2024())))
+    f = c.post("/ui/whatif", json={}).json()
+    assert len(f["warnings"]) == len(f["warnings_id"]) > 0
+    dd = next(w for w in f["warnings_id"] if "dana_desa_2024" in w)
+    assert dd.startswith("sumber dana DD (dana_desa) membayar tahap p1") and "keyakinan N)" in dd
+    assert not any(w.startswith("source ") for w in f["warnings_id"])

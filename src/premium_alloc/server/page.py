@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .._version import __version__
 from ..errors import Problem, ScenarioError
-from ..labels import LANGS, word
+from ..labels import LANGS, translate, word
 from .api import in_worker
 from .inputs import parse_json
 from .session import SWITCHABLE, Session, WhatIf, month_limits, source_total
@@ -114,6 +114,7 @@ def figures(session: Session, change: WhatIf) -> dict[str, Any]:
             for v, p, c, t in below[["village", "phase", "covered", "quota_target"]].itertuples(index=False)
         ],
         "warnings": list(r.warnings),
+        "warnings_id": [translate(w, "id") for w in r.warnings],  # the page switches language without a new solve
         "programs": list(sc.programs),
     }
 

@@ -229,7 +229,7 @@
           return '<tr data-village="' + esc(v.village) + '"><td>' + esc(v.name) + ' <span class="vid">' + esc(v.village) + "</span></td><td>" + esc(v.phase) + '</td><td class="n">' + num(v.covered) + " / " + num(v.target) + '</td><td class="n">' + num(v.missing) + "</td></tr>";
         }).join("") + (below.length > shown.length ? '<tr><td colspan="4">' + esc(t("below_more", { n: num(below.length - shown.length) })) + "</td></tr>" : "") + "</tbody>";
     }
-    $("warnings").innerHTML = f.warnings.map(function (w) { return "<li>" + esc(w) + "</li>"; }).join("");
+    $("warnings").innerHTML = (lang === "id" && f.warnings_id ? f.warnings_id : f.warnings).map(function (w) { return "<li>" + esc(w) + "</li>"; }).join("");
     links();
   }
 
