@@ -34,6 +34,14 @@ class LinearProgram:
     vp_target: np.ndarray  # quota floor of each village-phase
 
 
+def _keyed_rows(col_key: np.ndarray, keys: np.ndarray, size: int, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``first, first + 1, ...`` for ``keys`` (indices into ``size`` keys, or a mask of them),
+    and the columns whose key (``col_key``) has a row. Returns (row of each key or NONE, those columns)."""
+    row_of = np.full(size, NONE, dtype=np.int64)
+    row_of[keys] = first + np.arange(int(np.count_nonzero(keys)) if keys.dtype == bool else keys.size)
+    return row_of, np.flatnonzero(row_of[col_key] != NONE)
+
+
 def _continuity_rows(
     col_gp: np.ndarray, gp_next: np.ndarray, r: int, rows: list, cols: list, vals: list, lo: list, hi: list
 ) -> int:
@@ -41,9 +49,7 @@ def _continuity_rows(
     links = np.flatnonzero(gp_next != NONE)
     if not links.size:
         return r
-    link_row = np.full(gp_next.size, NONE, dtype=np.int64)
-    link_row[links] = r + np.arange(links.size)
-    sel = np.flatnonzero(link_row[col_gp] != NONE)
+    link_row, sel = _keyed_rows(col_gp, links, gp_next.size, r)
     prev = np.full(gp_next.size, NONE, dtype=np.int64)
     prev[gp_next[links]] = links
     sel2 = np.flatnonzero(prev[col_gp] != NONE)
@@ -86,9 +92,7 @@ def linear_program(part: Part) -> LinearProgram:
     scale = np.ones(part.budget.size)
     np.maximum.at(scale, part.brow, part.cost.astype(float))
     binding = np.flatnonzero(spend_max > part.budget)
-    budget_rows = np.full(part.budget.size, NONE, dtype=np.int64)
-    budget_rows[binding] = r + np.arange(binding.size)
-    sel = np.flatnonzero(budget_rows[part.brow] != NONE)
+    budget_rows, sel = _keyed_rows(part.brow, binding, part.budget.size, r)
     rows.append(budget_rows[part.brow[sel]])
     cols.append(sel)
     vals.append(part.cost[sel] / scale[part.brow[sel]])
@@ -99,9 +103,7 @@ def linear_program(part: Part) -> LinearProgram:
     # cover rows for (group, phase) with more than one payer
     per_gp = np.bincount(part.gp, minlength=part.cap.size)
     multi = np.flatnonzero(per_gp > 1)
-    gp_row = np.full(part.cap.size, NONE, dtype=np.int64)
-    gp_row[multi] = r + np.arange(multi.size)
-    sel = np.flatnonzero(gp_row[part.gp] != NONE)
+    gp_row, sel = _keyed_rows(part.gp, multi, part.cap.size, r)
     rows.append(gp_row[part.gp[sel]])
     cols.append(sel)
     vals.append(np.ones(sel.size))
@@ -110,9 +112,7 @@ def linear_program(part: Part) -> LinearProgram:
     r += multi.size
 
     # quota credit: q[v,p] - sum of cover in (v,p) <= 0
-    vp_row = np.full(part.target.size, NONE, dtype=np.int64)
-    vp_row[has_q] = r + np.arange(nq)
-    sel = np.flatnonzero(vp_row[part.vp] != NONE)
+    vp_row, sel = _keyed_rows(part.vp, has_q, part.target.size, r)
     rows += [vp_row[part.vp[sel]], vp_row[has_q]]
     cols += [sel, nx + np.arange(nq)]
     vals += [-np.ones(sel.size), np.ones(nq)]
@@ -123,9 +123,7 @@ def linear_program(part: Part) -> LinearProgram:
     # quota cap rows where the cap can bind
     cover_max = np.bincount(part.vp, weights=ub_x, minlength=part.target.size)
     capv = np.flatnonzero((part.vmax != NONE) & (cover_max > part.vmax))
-    cap_row = np.full(part.target.size, NONE, dtype=np.int64)
-    cap_row[capv] = r + np.arange(capv.size)
-    sel = np.flatnonzero(cap_row[part.vp] != NONE)
+    cap_row, sel = _keyed_rows(part.vp, capv, part.target.size, r)
     rows.append(cap_row[part.vp[sel]])
     cols.append(sel)
     vals.append(np.ones(sel.size))
@@ -222,9 +220,7 @@ def need_program(model: Model, si: int, need_gp: np.ndarray, need_vp: np.ndarray
     floor = np.where(need_vp.ravel()[vp_u], model.target.ravel()[vp_u], -np.inf).astype(float)
     cap = np.where(model.vmax.ravel()[vp_u] != NONE, model.vmax.ravel()[vp_u], np.inf).astype(float)
     keep = np.isfinite(floor) | np.isfinite(cap)
-    vrow = np.full(vp_u.size, NONE, dtype=np.int64)
-    vrow[keep] = r + np.arange(int(keep.sum()))
-    sel = np.flatnonzero(vrow[vp_loc] != NONE)
+    vrow, sel = _keyed_rows(vp_loc, keep, vp_u.size, r)
     rows.append(vrow[vp_loc[sel]])
     cidx.append(sel)
     vals.append(np.ones(sel.size))
