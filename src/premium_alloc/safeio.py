@@ -205,15 +205,9 @@ def _remove(tmp: Path) -> None:
     _LIVE.discard(tmp)
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], Any], *, inputs: Iterable[str | Path | None] = ()) -> Path:
-    """Write a file atomically: ``write(tmp)`` fills a temporary file beside ``path``, then it is renamed onto it.
-
-    ``write`` receives the temporary path (with the target's suffix). On any failure (including
-    a disk full or an interrupt) the temporary file is removed and ``path`` is left as it was.
-    Raises :class:`OutputError` for a missing or read-only folder, a directory or a device as
-    target, a full disk, or a ``path`` that is one of ``inputs``.
-    """
-    path = Path(path)
+@contextmanager
+def _beside(path: Path, inputs: Iterable[str | Path | None]) -> Iterator[Path]:
+    """A new temporary file beside ``path``: renamed onto it when the block ends without error, removed otherwise."""
     check_outputs([("output", path)], inputs)
     real = _target(path)
     tmp = real.parent / f".{real.name}.{os.getpid()}-{time.monotonic_ns() % 10**9}{_TMP_MARK}{real.suffix}"
@@ -224,9 +218,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], Any], *, inputs: Iter
     os.close(fd)
     _LIVE.add(tmp)
     try:
-        write(tmp)
-        with open(tmp, "rb+") as fh:  # on disk before the rename: a crash never shows a half file
-            os.fsync(fh.fileno())
+        yield tmp
         os.replace(tmp, real)
     except OSError as err:
         _remove(tmp)
@@ -235,36 +227,32 @@ def atomic_write(path: str | Path, write: Callable[[Path], Any], *, inputs: Iter
         _remove(tmp)
         raise
     _LIVE.discard(tmp)
+
+
+def atomic_write(path: str | Path, write: Callable[[Path], Any], *, inputs: Iterable[str | Path | None] = ()) -> Path:
+    """Write a file atomically: ``write(tmp)`` fills a temporary file beside ``path``, then it is renamed onto it.
+
+    ``write`` receives the temporary path (with the target's suffix). On any failure (including
+    a disk full or an interrupt) the temporary file is removed and ``path`` is left as it was.
+    Raises :class:`OutputError` for a missing or read-only folder, a directory or a device as
+    target, a full disk, or a ``path`` that is one of ``inputs``.
+    """
+    path = Path(path)
+    with _beside(path, inputs) as tmp:
+        write(tmp)
+        with open(tmp, "rb+") as fh:  # on disk before the rename: a crash never shows a half file
+            os.fsync(fh.fileno())
     return path
 
 
 @contextmanager
 def open_atomic(path: str | Path, mode: str = "w", *, encoding: str | None = "utf-8", inputs: Iterable[str | Path | None] = ()) -> Iterator[IO[Any]]:
     """A file object whose content replaces ``path`` only when the block ends without error (see :func:`atomic_write`)."""
-    path = Path(path)
-    check_outputs([("output", path)], inputs)
-    real = _target(path)
-    tmp = real.parent / f".{real.name}.{os.getpid()}-{time.monotonic_ns() % 10**9}{_TMP_MARK}{real.suffix}"
-    try:
-        fh = open(tmp, "x" + mode.replace("w", ""), encoding=None if "b" in mode else encoding)  # noqa: SIM115
-    except OSError as err:
-        raise OutputError(f"cannot write {str(path)!r}: {_reason(err)}") from None
-    _LIVE.add(tmp)
-    try:
-        try:
+    with _beside(Path(path), inputs) as tmp:
+        with open(tmp, mode.replace("x", ""), encoding=None if "b" in mode else encoding) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
-        finally:
-            fh.close()
-        os.replace(tmp, real)
-    except OSError as err:
-        _remove(tmp)
-        raise OutputError(f"cannot write {str(path)!r}: {_reason(err)}") from None
-    except BaseException:
-        _remove(tmp)
-        raise
-    _LIVE.discard(tmp)
 
 
 def remove_temporaries() -> None:
